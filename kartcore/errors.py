@@ -1,0 +1,112 @@
+"""Every exception kartcore raises, rooted at :class:`KartError`.
+
+One module so that callers can catch the whole family with one ``except KartError`` and so that
+the command line can map the root to an exit code. Messages name the task, the file and the fix.
+The gokart names (``GokartBuildError``, ``EmptyDumpError`` as an ``AssertionError``) are kept so
+code written for gokart keeps catching what it used to catch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class KartError(Exception):
+    """Root of every error kartcore raises on purpose."""
+
+
+class ConfigError(KartError):
+    """A configuration file or value kartcore cannot use."""
+
+
+class TaskDefinitionError(KartError):
+    """A task class does something the runtime cannot work with (e.g. ``requires()`` returns a non-task)."""
+
+
+class UnsupportedFormatError(KartError):
+    """No file format is registered for a target's extension."""
+
+
+class FormatError(KartError):
+    """A format cannot hold the object given to it, or cannot read a file."""
+
+
+class UnsafePathError(KartError):
+    """A relative output path would escape the task's workspace."""
+
+
+class OutputNotFoundError(KartError, FileNotFoundError):
+    """A target that should exist does not (a missing input, or an output ``run()`` never dumped)."""
+
+
+class EmptyDumpError(KartError, AssertionError):
+    """``fail_on_empty_dump`` is on and the task dumped an empty data frame."""
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    """One failed task of a build: the task, its exception (when it ran in this process) and its traceback text."""
+
+    task: Any
+    exception: BaseException | None
+    traceback: str
+
+    @property
+    def unique_id(self) -> str:
+        """The failed task's kartcore unique id, or its luigi task id for plain luigi tasks."""
+        make_unique_id = getattr(self.task, "make_unique_id", None)
+        return make_unique_id() if callable(make_unique_id) else str(getattr(self.task, "task_id", self.task))
+
+
+class BuildError(KartError):
+    """``build()`` could not complete the DAG.
+
+    Carries every failed task with its exception and traceback text, so a notebook user sees the
+    real cause instead of a later "file not found".
+    """
+
+    def __init__(self, message: str, failures: list[TaskFailure] | None = None) -> None:
+        super().__init__(message)
+        self.failures: list[TaskFailure] = list(failures or [])
+
+    @property
+    def task(self) -> Any:
+        """The first failed task, or None when the failure was not tied to a task."""
+        return self.failures[0].task if self.failures else None
+
+    @property
+    def exception(self) -> BaseException | None:
+        """The first failed task's exception, when it was raised in this process."""
+        return self.failures[0].exception if self.failures else None
+
+    @property
+    def traceback(self) -> str:
+        """The first failed task's traceback text."""
+        return self.failures[0].traceback if self.failures else ""
+
+    @property
+    def raised_exceptions(self) -> dict[str, list[BaseException]]:
+        """gokart's shape: ``{unique_id: [exception, ...]}`` for failures raised in this process."""
+        collected: dict[str, list[BaseException]] = {}
+        for failure in self.failures:
+            if failure.exception is not None:
+                collected.setdefault(failure.unique_id, []).append(failure.exception)
+        return collected
+
+
+GokartBuildError = BuildError
+
+__all__ = [
+    "BuildError",
+    "ConfigError",
+    "EmptyDumpError",
+    "FormatError",
+    "GokartBuildError",
+    "KartError",
+    "OutputNotFoundError",
+    "TaskDefinitionError",
+    "TaskFailure",
+    "UnsafePathError",
+    "UnsupportedFormatError",
+]

@@ -1,0 +1,71 @@
+"""``build(task)``: run a DAG in this process and return the task's output (for notebooks and tests)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import luigi
+from luigi.execution_summary import LuigiStatusCode
+
+from kartcore import _compat
+from kartcore.errors import BuildError, KartError, TaskFailure
+from kartcore.execution import failures
+from kartcore.execution.factory import WorkerSchedulerFactory
+from kartcore.execution.logs import log_level as temporary_log_level
+from kartcore.task import TaskOnKart
+from kartcore.task.task_on_kart import map_targets
+
+SUCCEEDED = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
+
+
+def build(
+    task: luigi.Task,
+    return_value: bool = True,
+    reset_register: bool = True,
+    log_level: int = logging.ERROR,
+    **env_params: Any,
+) -> Any:
+    """Run ``task`` and everything it needs with luigi's local scheduler; return its loaded output.
+
+    ``env_params`` go to luigi (e.g. ``workers=4``). Raises :class:`BuildError` carrying each failed
+    task, its exception and traceback text. Returns None when ``return_value`` is False.
+    """
+    if not isinstance(task, luigi.Task):
+        raise TypeError(f"build() takes one task instance, got {type(task).__name__}: {task!r}")
+    if reset_register:
+        _compat.forget_redefined_task_classes()
+    _check_definitions(task)
+    env_params.setdefault("log_level", logging.getLevelName(log_level))
+    factory = WorkerSchedulerFactory()
+    with temporary_log_level(log_level), failures.collecting() as collector:
+        result = luigi.build(
+            [task], worker_scheduler_factory=factory, local_scheduler=True, detailed_summary=True, **env_params
+        )
+        found = collector.failures(factory.scheduler)
+    if result.status not in SUCCEEDED or found:
+        raise BuildError(_message(task, result, found), found)
+    if not return_value or not isinstance(task, TaskOnKart):
+        return None
+    return map_targets(task.output(), lambda target: target.load())
+
+
+def _check_definitions(task: luigi.Task) -> None:
+    """Compute the ids up front: a broken ``requires()`` fails here with its own exception."""
+    if isinstance(task, TaskOnKart):
+        try:
+            task.make_unique_id()
+        except KartError as exc:
+            raise BuildError(f"cannot build {task.get_task_family()}: {exc}", [TaskFailure(task, exc, str(exc))]) from exc
+
+
+def _message(task: luigi.Task, result: Any, found: list[TaskFailure]) -> str:
+    lines = [f"build of {task.get_task_family()} did not complete ({result.status.name})."]
+    for failure in found:
+        name = failure.task.label() if isinstance(failure.task, TaskOnKart) else str(failure.task)
+        cause = f"{type(failure.exception).__name__}: {failure.exception}" if failure.exception else ""
+        last_line = failure.traceback.strip().splitlines()[-1] if failure.traceback.strip() else ""
+        lines.append(f"  {name} failed: {cause or last_line}")
+    if not found:
+        lines.append(result.summary_text)
+    return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""The worker/scheduler factory luigi builds every run with.
+
+luigi's own local scheduler and worker, or luigi's RemoteScheduler for luigid - no fork of luigi's
+worker. The factory remembers the scheduler it made, so a build can ask it afterwards (through
+its public RPC methods) which tasks failed and why, also when they failed in worker processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import luigi
+import luigi.configuration
+import luigi.rpc
+import luigi.scheduler
+import luigi.worker
+
+
+class WorkerSchedulerFactory:
+    """Makes luigi's scheduler (local or remote) and worker, and keeps the scheduler for questions."""
+
+    def __init__(self) -> None:
+        self.scheduler: Any = None
+
+    def create_local_scheduler(self) -> luigi.scheduler.Scheduler:
+        self.scheduler = luigi.scheduler.Scheduler(prune_on_get_work=True, record_task_history=False)
+        return self.scheduler
+
+    def create_remote_scheduler(self, url: str) -> luigi.rpc.RemoteScheduler:
+        self.scheduler = luigi.rpc.RemoteScheduler(url)
+        return self.scheduler
+
+    def create_worker(self, scheduler: Any, worker_processes: int, assistant: bool = False) -> luigi.worker.Worker:
+        options: dict[str, Any] = {}
+        if isinstance(scheduler, luigi.rpc.RemoteScheduler) and not _configured("worker", "keep_alive"):
+            # With a shared scheduler another process may be running our dependencies: wait for
+            # them instead of giving up with "not run", so every process exits 0 when the DAG is done.
+            options["keep_alive"] = True
+        return luigi.worker.Worker(
+            scheduler=scheduler, worker_processes=worker_processes, assistant=assistant, **options
+        )
+
+
+def _configured(section: str, option: str) -> bool:
+    config = luigi.configuration.get_config()
+    return config.has_option(section, option) or config.has_option(section, option.replace("_", "-"))

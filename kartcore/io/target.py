@@ -1,0 +1,112 @@
+"""A target is a file at a path written and read through one format.
+
+This is where foreign errors (pickle, pandas, the OS) are wrapped once into kartcore errors that
+name the file. ``dump`` is atomic; ``stage`` writes the temp file only, so a task can publish all
+its outputs after ``run()`` succeeded (``commit``) or throw them away (``discard``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from typing import Any
+
+import luigi
+
+from kartcore.errors import FormatError, KartError, OutputNotFoundError
+from kartcore.io.atomic import open_temp_for, publish, remove_quietly
+from kartcore.io.formats import FileFormat, format_for_path
+
+
+class Target(luigi.target.Target):
+    """One output file: ``exists``/``load``/``dump``/``remove`` with atomic writes.
+
+    ``owner`` is a label for messages (the task that writes the file); the io layer knows nothing
+    else about tasks.
+    """
+
+    def __init__(self, path: str, file_format: FileFormat | None = None, owner: str = "") -> None:
+        self._path = path
+        self.file_format = file_format if file_format is not None else format_for_path(path)
+        self.owner = owner
+
+    def path(self) -> str:
+        """The file's path (a method, as in gokart)."""
+        return self._path
+
+    def exists(self) -> bool:
+        return os.path.exists(self._path)
+
+    def load(self) -> Any:
+        """Read the file; a missing or unreadable file raises an error that names it."""
+        try:
+            file = open(self._path, "rb")
+        except FileNotFoundError:
+            raise OutputNotFoundError(f"{self._describe()}{self._path} does not exist") from None
+        with file:
+            try:
+                return self.file_format.load(file)
+            except KartError:
+                raise
+            except Exception as exc:
+                raise FormatError(
+                    f"{self._describe()}cannot read {self._path} as {self._extension()} "
+                    f"({type(exc).__name__}: {exc}). The file may be truncated or corrupt: delete it "
+                    "(or run the task with rerun=True) to write it again"
+                ) from exc
+
+    def dump(self, obj: Any) -> None:
+        """Write ``obj`` atomically: the file is either the previous version or the new one, never half."""
+        self.commit(self.stage(obj))
+
+    def stage(self, obj: Any) -> str:
+        """Write ``obj`` to a temp file next to the target and return its path (not yet published)."""
+        try:
+            self.file_format.check(obj)
+        except FormatError as exc:
+            raise FormatError(f"{self._describe()}cannot write {self._path}: {self._extension()} {exc}") from None
+        with open_temp_for(self._path) as (temp_path, file):
+            try:
+                self.file_format.dump(obj, file)
+            except KartError:
+                raise
+            except Exception as exc:
+                raise FormatError(
+                    f"{self._describe()}cannot write {type(obj).__name__} to {self._path} as "
+                    f"{self._extension()}: {type(exc).__name__}: {exc}"
+                ) from exc
+        return temp_path
+
+    def commit(self, staged_path: str) -> None:
+        """Publish a staged temp file under the target's name."""
+        publish(staged_path, self._path)
+
+    @staticmethod
+    def discard(staged_path: str) -> None:
+        """Throw away a staged temp file."""
+        remove_quietly(staged_path)
+
+    def remove(self) -> None:
+        """Delete the file if it exists."""
+        remove_quietly(self._path)
+
+    def last_modification_time(self) -> datetime.datetime:
+        """When the file was last written."""
+        return datetime.datetime.fromtimestamp(os.path.getmtime(self._path))
+
+    def _extension(self) -> str:
+        return os.path.splitext(self._path)[1] or "(no extension)"
+
+    def _describe(self) -> str:
+        return f"{self.owner}: " if self.owner else ""
+
+    def __str__(self) -> str:
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"Target({self._path!r})"
+
+
+def make_target(path: str, file_format: FileFormat | None = None, owner: str = "") -> Target:
+    """A target for ``path``, its format chosen by extension unless one is given."""
+    return Target(path, file_format, owner)

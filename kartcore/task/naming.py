@@ -1,0 +1,55 @@
+"""Where a task's files go: ``<workspace>/<relative path stem>_<unique id><ext>``.
+
+The scheme is gokart's, so a cache written by gokart is found by kartcore and the other way round.
+Unlike gokart, a relative path that would leave the workspace (``../x.pkl``, ``/etc/x.pkl``) is
+refused: outputs are deleted and overwritten by reruns, so they must stay inside the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+from kartcore.errors import UnsafePathError
+
+LOG_DIRECTORY = "log"
+
+
+def default_relative_path(task_class: type) -> str:
+    """``pkg/module/ClassName.pkl``: the module path, then the class name (not the luigi family)."""
+    return f"{task_class.__module__.replace('.', '/')}/{task_class.__name__}.pkl"
+
+
+def check_relative_path(relative_path: str) -> None:
+    """Refuse absolute paths and paths that climb out of the workspace."""
+    normalised = posixpath.normpath(relative_path.replace("\\", "/"))
+    if (
+        not relative_path
+        or os.path.isabs(relative_path)
+        or normalised.startswith("/")
+        or normalised == ".."
+        or normalised.startswith("../")
+        or "://" in relative_path
+    ):
+        raise UnsafePathError(
+            f"output path {relative_path!r} escapes the workspace; use a path relative to "
+            "workspace_directory without '..' (e.g. 'model/result.pkl')"
+        )
+
+
+def with_unique_id(path: str, unique_id: str) -> str:
+    """Insert ``_<unique_id>`` before the last extension: ``a/b.tar.gz`` → ``a/b.tar_<id>.gz``."""
+    root, extension = os.path.splitext(path)
+    return f"{root}_{unique_id}{extension}"
+
+
+def output_path(workspace_directory: str, relative_path: str, unique_id: str | None) -> str:
+    """The full path of an output file, with the unique id when one is given."""
+    check_relative_path(relative_path)
+    path = os.path.join(workspace_directory, relative_path)
+    return with_unique_id(path, unique_id) if unique_id else path
+
+
+def log_path(workspace_directory: str, kind: str, class_name: str, unique_id: str, extension: str) -> str:
+    """``<workspace>/log/<kind>/<ClassName>_<unique id><ext>``, the layout of gokart's run records."""
+    return os.path.join(workspace_directory, LOG_DIRECTORY, kind, f"{class_name}_{unique_id}{extension}")

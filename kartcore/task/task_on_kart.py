@@ -1,0 +1,328 @@
+"""TaskOnKart: a luigi task whose result is dumped to a cached, parameter-hashed file.
+
+The class keeps gokart's public contract (parameter names, ``dump``/``load``, ``make_target``,
+``output()`` default) and delegates the work: file names to :mod:`naming`, the id to
+:mod:`hashing`, records to :mod:`records`, files to :mod:`kartcore.io`. The run life cycle lives
+in :mod:`lifecycle` (event handlers registered once on this class).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+import luigi
+from luigi.task import flatten
+
+from kartcore import config
+from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, TaskDefinitionError
+from kartcore.io import FileFormat, Target
+from kartcore.io.formats.frames import is_pandas_frame
+from kartcore.task import hashing, lifecycle, naming, records, source
+from kartcore.task.parameters import ExplicitBoolParameter
+from kartcore.task.staging import StagedOutputs
+
+T = TypeVar("T")
+
+_NOT_CLONED = ("rerun", "strict_check", "modification_time_check")
+
+
+class TaskOnKart(luigi.Task, Generic[T]):
+    """A task whose output is cached under ``workspace_directory`` with its unique id in the file name.
+
+    Subclass it, declare luigi parameters, and call ``self.dump(obj)`` in ``run()``. Downstream
+    tasks read it with ``self.load()``. Changing a significant parameter changes the unique id, so
+    the task and everything downstream run again into new files; ``rerun=True`` runs again into
+    the same files.
+    """
+
+    _kart_task = True
+
+    workspace_directory = luigi.Parameter(
+        default="./resources/", significant=False, description="Root directory of outputs and run records."
+    )
+    local_temporary_directory = luigi.Parameter(
+        default="./resources/tmp/", significant=False, description="Scratch directory for multi-file targets."
+    )
+    rerun = luigi.BoolParameter(
+        default=False, significant=False, description="Run again even when the output exists (same file name)."
+    )
+    strict_check = luigi.BoolParameter(
+        default=False, significant=False, description="Complete only if every input also exists."
+    )
+    modification_time_check = luigi.BoolParameter(
+        default=False, significant=False, description="Complete only if no input is newer than the outputs."
+    )
+    serialized_task_definition_check = luigi.BoolParameter(
+        default=False, significant=False, description="Include the task's own source code in its unique id."
+    )
+    significant = luigi.BoolParameter(
+        default=True, significant=False, description="If False, this task's id is left out of its dependents' ids."
+    )
+    fix_random_seed_methods = luigi.ListParameter(
+        default=["random.seed", "numpy.random.seed"], significant=False, description="Seed functions called at start."
+    )
+    fix_random_seed_value = luigi.OptionalIntParameter(
+        default=None, significant=False, description="Seed to use instead of one derived from the unique id."
+    )
+    fail_on_empty_dump = ExplicitBoolParameter(
+        default=False, significant=False, description="Refuse to dump an empty pandas DataFrame."
+    )
+    cache_unique_id = ExplicitBoolParameter(
+        default=True, significant=False, description="Compute the unique id once per task instance."
+    )
+    should_dump_supplementary_log_files = ExplicitBoolParameter(
+        default=True, significant=False, description="Write the run records under <workspace>/log/."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._kart_str_params: dict[tuple[bool, bool], dict[str, str]] = {}
+        super().__init__(*args, **kwargs)
+        self.task_log: dict[str, Any] = {}
+        self._kart_rerun_pending = bool(self.rerun)
+        self._kart_staged: StagedOutputs | None = None
+        self._kart_required_ids: frozenset[str] | None = None
+
+    # ----- parameters and identity -----------------------------------------------------------
+
+    @classmethod
+    def get_param_values(cls, params: list[tuple[str, luigi.Parameter]], args: Any, kwargs: Any) -> Any:
+        """luigi's resolution, plus ``[TaskOnKart]`` values for parameters nothing more specific sets."""
+        positional = [name for name, param in params if param.positional][: len(args)]
+        unset = [name for name, _ in params if name not in kwargs and name not in positional]
+        shared = config.shared_values(cls.get_task_family(), unset)
+        if shared:
+            by_name = dict(params)
+            kwargs = {**kwargs, **{name: by_name[name].parse(value) for name, value in shared.items()}}
+        return super().get_param_values(params, args, kwargs)
+
+    def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
+        """luigi's serialised parameters, computed once per instance (deep task-parameter trees stay linear)."""
+        key = (only_significant, only_public)
+        cached = self._kart_str_params.get(key)
+        if cached is None:
+            cached = self._kart_str_params[key] = super().to_str_params(only_significant, only_public)
+        return dict(cached)
+
+    def make_unique_id(self) -> str:
+        """The gokart-compatible hash of the significant parameters and upstream ids."""
+        return hashing.unique_id(self)
+
+    def definition_code(self) -> str:
+        """Source of the methods defined below TaskOnKart (hashed when serialized_task_definition_check)."""
+        return source.own_code(type(self), TaskOnKart)
+
+    def clone(self, cls: type | None = None, **kwargs: Any) -> luigi.Task:
+        """luigi's clone, except that rerun and the strict checks are not inherited unless passed."""
+        target_cls = cls or type(self)
+        if getattr(target_cls, "_kart_task", False):
+            for name in _NOT_CLONED:
+                kwargs.setdefault(name, False)
+        return super().clone(cls, **kwargs)
+
+    # ----- dependencies and outputs ----------------------------------------------------------
+
+    def requires(self) -> Any:
+        """By default, the tasks given through (List)TaskInstanceParameter, as a dict by parameter name."""
+        found = {}
+        for name, _ in self.get_params():
+            value = getattr(self, name)
+            if isinstance(value, luigi.Task) or (
+                isinstance(value, tuple) and value and all(isinstance(item, luigi.Task) for item in value)
+            ):
+                found[name] = value
+        return found or []
+
+    def output(self) -> Any:
+        """By default one pickle: ``<workspace>/<module path>/<ClassName>_<unique id>.pkl``."""
+        return self.make_target()
+
+    def make_target(
+        self, relative_file_path: str | None = None, use_unique_id: bool = True, processor: FileFormat | None = None
+    ) -> Target:
+        """A target under the workspace; the format follows the extension unless ``processor`` is given."""
+        relative = relative_file_path or naming.default_relative_path(type(self))
+        try:
+            path = naming.output_path(self.workspace_directory, relative, self.make_unique_id() if use_unique_id else None)
+            return Target(path, processor, owner=self.label())
+        except KartError as exc:
+            raise type(exc)(f"{self.label()}: {exc}") from None
+
+    def complete(self) -> bool:
+        """Complete when every output exists (and, with strict checks, every input too)."""
+        if self._kart_rerun_pending:
+            self._kart_rerun_pending = False
+            return False
+        outputs = flatten(self.output())
+        if not all(target.exists() for target in outputs):
+            return False
+        if not (self.strict_check or self.modification_time_check):
+            return True
+        inputs = flatten(self.input())
+        if not all(task.complete() for task in flatten(self.requires())) or not all(t.exists() for t in inputs):
+            return False
+        if self.modification_time_check:
+            return _inputs_not_newer(inputs, outputs)
+        return True
+
+    # ----- dump and load ---------------------------------------------------------------------
+
+    def dump(self, obj: T, target: str | Target | None = None) -> None:
+        """Write ``obj`` to the output (``target`` selects one of a dict of outputs by key)."""
+        chosen = self._select_output(target)
+        if not chosen.owner:
+            chosen.owner = self.label()
+        if self.fail_on_empty_dump and is_pandas_frame(obj) and obj.empty:  # type: ignore[attr-defined]
+            raise EmptyDumpError(f"{self.label()}: refusing to dump an empty DataFrame to {chosen.path()} (fail_on_empty_dump)")
+        if self._kart_staged is not None:
+            self._kart_staged.stage(chosen, obj)
+        else:
+            chosen.dump(obj)
+
+    def load(self, target: Any = None) -> Any:
+        """Load inputs: all (``None``), one by key (``'name'``), a required task's output, or a target."""
+        return map_targets(self._select_inputs(target), self._load_target)
+
+    def load_generator(self, target: Any = None) -> Iterator[Any]:
+        """Load inputs one at a time (values, in requires() order), to keep memory flat."""
+        for item in flatten(self._select_inputs(target)):
+            yield self._load_target(item)
+
+    def _select_output(self, target: str | Target | None) -> Target:
+        if isinstance(target, Target):
+            return target
+        outputs = self.output()
+        if target is None:
+            if isinstance(outputs, Target):
+                return outputs
+            raise TaskDefinitionError(f"{self.label()} has several outputs; pass the key: self.dump(obj, '<key>')")
+        if isinstance(outputs, dict) and target in outputs:
+            return outputs[target]
+        keys = sorted(outputs) if isinstance(outputs, dict) else []
+        raise TaskDefinitionError(f"{self.label()} has no output named {target!r}; outputs: {keys}")
+
+    def _select_inputs(self, target: Any) -> Any:
+        if target is None:
+            return self.input()
+        if isinstance(target, str):
+            inputs = self.input()
+            if isinstance(inputs, dict) and target in inputs:
+                return inputs[target]
+            keys = sorted(inputs) if isinstance(inputs, dict) else []
+            raise TaskDefinitionError(f"{self.label()} has no input named {target!r}; requires() keys: {keys}")
+        if isinstance(target, luigi.Task):
+            self._check_required(target)
+            return target.output()
+        if isinstance(target, (list, tuple)):
+            return [self._select_inputs(item) for item in target]
+        return target
+
+    def _check_required(self, task: luigi.Task) -> None:
+        if self._kart_required_ids is None:
+            self._kart_required_ids = frozenset(t.task_id for t in flatten(self.requires()))
+        if task.task_id not in self._kart_required_ids:
+            raise TaskDefinitionError(f"{self.label()} loads {task!r}, which is not among its requires()")
+
+    def _load_target(self, target: Any) -> Any:
+        if not isinstance(target, Target):
+            raise TaskDefinitionError(
+                f"{self.label()} cannot load {target!r}: only kartcore targets can be loaded (use target.open())"
+            )
+        try:
+            return target.load()
+        except OutputNotFoundError:
+            raise OutputNotFoundError(
+                f"{self.label()} cannot load its input {target.path()}: the file does not exist. The task that "
+                "writes it has not run (or its output was deleted): run the pipeline with kartcore.build() or "
+                "kartcore.run() so requirements run first"
+            ) from None
+
+    # ----- run life cycle (see lifecycle.py) ------------------------------------------------
+
+    def on_success(self) -> Any:
+        """Publish the staged outputs; luigi marks the task failed if that raises."""
+        lifecycle.publish_outputs(self)
+        return super().on_success()
+
+    def on_failure(self, exception: BaseException) -> Any:
+        """Throw away what the failed run staged; the previous outputs stay as they were."""
+        lifecycle.abandon_run(self)
+        return super().on_failure(exception)
+
+    # ----- records ---------------------------------------------------------------------------
+
+    def label(self) -> str:
+        """``Family[unique id]``: how messages name this task."""
+        try:
+            return f"{self.get_task_family()}[{self.make_unique_id()}]"
+        except KartError:
+            return self.get_task_family()
+
+    def get_task_log(self) -> dict[str, Any]:
+        """The task_log record of the last successful run, or the in-memory one."""
+        try:
+            return records.read_record(self, records.TASK_LOG)
+        except OutputNotFoundError:
+            return self.task_log
+
+    def get_processing_time(self) -> float | str:
+        """Seconds the last successful run took, or ``'unknown'``."""
+        try:
+            return records.read_record(self, records.PROCESSING_TIME)
+        except OutputNotFoundError:
+            return "unknown"
+
+    def get_info(self, only_significant: bool = False) -> dict[str, str]:
+        """Parameters as strings, with task parameters shown as ``Family-<unique id>``."""
+        return self._params_with_tasks_as("{}-{}", only_significant)
+
+    def _params_with_tasks_as(self, pattern: str, only_significant: bool) -> dict[str, str]:
+        info = self.to_str_params(only_significant=only_significant)
+        for name in info:
+            value = getattr(self, name)
+            if hashing.is_kart_task(value):
+                info[name] = pattern.format(type(value).__name__, value.make_unique_id())
+            elif isinstance(value, tuple) and value and all(hashing.is_kart_task(v) for v in value):
+                info[name] = "[" + ", ".join(pattern.format(type(v).__name__, v.make_unique_id()) for v in value) + "]"
+        return info
+
+    @classmethod
+    def restore(cls, unique_id: str) -> TaskOnKart[Any]:
+        """Rebuild a task from its task_params record in the default workspace."""
+        workspace = TaskOnKart().workspace_directory
+        path = naming.log_path(workspace, records.TASK_PARAMS, cls.__name__, unique_id, ".pkl")
+        return cls.from_str_params(Target(path).load())
+
+    def __repr__(self) -> str:
+        try:
+            shown = self._params_with_tasks_as("{}({})", only_significant=True)
+            params = ", ".join(f"{k}={v}" for k, v in shown.items())
+            return f"{self.get_task_family()}[{self.make_unique_id()}]({params})"
+        except Exception:
+            return super().__repr__()
+
+    __str__ = __repr__
+
+
+def map_targets(structure: Any, load: Any) -> Any:
+    if isinstance(structure, dict):
+        return {key: map_targets(value, load) for key, value in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [map_targets(value, load) for value in structure]
+    return load(structure)
+
+
+def _inputs_not_newer(inputs: list[Any], outputs: list[Any]) -> bool:
+    output_paths = {getattr(t, "path", lambda: None)() for t in outputs}
+    input_times = [_mtime(t) for t in inputs if getattr(t, "path", lambda: None)() not in output_paths]
+    if not input_times:
+        return True
+    return max(input_times) <= min(_mtime(t) for t in outputs)
+
+
+def _mtime(target: Any) -> datetime.datetime:
+    if isinstance(target, Target):
+        return target.last_modification_time()
+    return datetime.datetime.fromtimestamp(os.path.getmtime(target.path))
