@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import atexit
 import configparser
+import contextlib
 import datetime
 import json
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,7 +48,10 @@ def add_config(path: str) -> None:
         ini_path = path
     else:
         raise ConfigError(f"config file {path}: unsupported extension {extension or '(none)'}; use .ini, .cfg or .toml")
-    luigi.configuration.add_config_path(ini_path)
+    with warnings.catch_warnings():
+        # luigi warns that an .ini file uses the "cfg" parser; both names are the same parser class.
+        warnings.filterwarnings("ignore", message="Config for .* parser added, but used .* parser")
+        luigi.configuration.add_config_path(ini_path)
 
 
 def shared_values(family: str, names: Iterable[str]) -> dict[str, str]:
@@ -131,7 +136,5 @@ def _ini_value(value: Any) -> str:
 
 
 def _remove(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.remove(path)
-    except OSError:
-        pass

@@ -82,4 +82,5 @@ def _details(task: Any) -> str:
     outputs = [target.path() for target in flatten(task.output())]
     time = task.get_processing_time()
     shown_time = f"{time}s" if isinstance(time, float) else time
-    return f"(parameter={task.get_info(only_significant=True)}, output={outputs}, time={shown_time}, task_log={task.get_task_log()})"
+    params = task.get_info(only_significant=True)
+    return f"(parameter={params}, output={outputs}, time={shown_time}, task_log={task.get_task_log()})"

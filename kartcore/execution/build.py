@@ -56,7 +56,8 @@ def _check_definitions(task: luigi.Task) -> None:
         try:
             task.make_unique_id()
         except KartError as exc:
-            raise BuildError(f"cannot build {task.get_task_family()}: {exc}", [TaskFailure(task, exc, str(exc))]) from exc
+            failure = TaskFailure(task, exc, str(exc))
+            raise BuildError(f"cannot build {task.get_task_family()}: {exc}", [failure]) from exc
 
 
 def _message(task: luigi.Task, result: Any, found: list[TaskFailure]) -> str:

@@ -40,7 +40,7 @@ class Target(luigi.target.Target):
     def load(self) -> Any:
         """Read the file; a missing or unreadable file raises an error that names it."""
         try:
-            file = open(self._path, "rb")
+            file = open(self._path, "rb")  # noqa: SIM115 - closed by the with-block below
         except FileNotFoundError:
             raise OutputNotFoundError(f"{self._describe()}{self._path} does not exist") from None
         with file:

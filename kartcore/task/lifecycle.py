@@ -14,8 +14,8 @@ from luigi.task import flatten
 
 from kartcore.errors import OutputNotFoundError
 from kartcore.task import records
-from kartcore.task.source import defined_in
 from kartcore.task.seed import apply_seed, seed_for
+from kartcore.task.source import defined_in
 from kartcore.task.staging import StagedOutputs
 
 

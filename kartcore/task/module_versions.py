@@ -23,7 +23,7 @@ def _module_map() -> dict[str, list[str]]:
     return _distributions_by_module
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)

@@ -145,7 +145,8 @@ class TaskOnKart(luigi.Task, Generic[T]):
         """A target under the workspace; the format follows the extension unless ``processor`` is given."""
         relative = relative_file_path or naming.default_relative_path(type(self))
         try:
-            path = naming.output_path(self.workspace_directory, relative, self.make_unique_id() if use_unique_id else None)
+            unique_id = self.make_unique_id() if use_unique_id else None
+            path = naming.output_path(self.workspace_directory, relative, unique_id)
             return Target(path, processor, owner=self.label())
         except KartError as exc:
             raise type(exc)(f"{self.label()}: {exc}") from None
@@ -175,7 +176,9 @@ class TaskOnKart(luigi.Task, Generic[T]):
         if not chosen.owner:
             chosen.owner = self.label()
         if self.fail_on_empty_dump and is_pandas_frame(obj) and obj.empty:  # type: ignore[attr-defined]
-            raise EmptyDumpError(f"{self.label()}: refusing to dump an empty DataFrame to {chosen.path()} (fail_on_empty_dump)")
+            raise EmptyDumpError(
+                f"{self.label()}: refusing to dump an empty DataFrame to {chosen.path()} (fail_on_empty_dump is on)"
+            )
         if self._kart_staged is not None:
             self._kart_staged.stage(chosen, obj)
         else:

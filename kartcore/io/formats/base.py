@@ -23,7 +23,7 @@ class FileFormat(ABC):
     #: What the format expects, used in error messages ("a pandas DataFrame or Series").
     expects: ClassVar[str] = "any object"
 
-    def check(self, obj: Any) -> None:
+    def check(self, obj: Any) -> None:  # noqa: B027 - optional hook, accepting everything by default
         """Raise :class:`FormatError` if ``obj`` cannot be written by this format."""
 
     @abstractmethod

@@ -1,0 +1,71 @@
+"""Two command-line workers sharing one DAG through a real luigid: each task runs once, both exit 0."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PIPELINE = textwrap.dedent(
+    """
+    import os
+    import time
+
+    import luigi
+    import kartcore
+
+
+    class Slow(kartcore.TaskOnKart):
+        task_namespace = "shared"
+        index = luigi.IntParameter()
+
+        def run(self):
+            time.sleep(0.4)
+            with open("runs.log", "a") as log:
+                log.write(f"{self.index} {os.getpid()}\\n")
+            self.dump(self.index)
+
+
+    class Total(kartcore.TaskOnKart):
+        task_namespace = "shared"
+
+        def requires(self):
+            return [Slow(index=i) for i in range(8)]
+
+        def run(self):
+            with open("runs.log", "a") as log:
+                log.write(f"total {os.getpid()}\\n")
+            self.dump(sum(self.load()))
+    """
+)
+
+MAIN = "import kartcore\nimport pipeline  # noqa: F401\n\nkartcore.run()\n"
+
+
+@pytest.mark.slow
+def test_two_workers_share_a_dag_through_luigid(tmp_path: Path, luigid: int) -> None:
+    (tmp_path / "pipeline.py").write_text(PIPELINE)
+    (tmp_path / "main.py").write_text(MAIN)
+    command = [
+        sys.executable, "main.py", "shared.Total", "--scheduler-host", "127.0.0.1",
+        "--scheduler-port", str(luigid), "--no-lock",
+    ]
+    workers = [
+        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    runs = (tmp_path / "runs.log").read_text().split()
+    names = runs[0::2]
+    pids = runs[1::2]
+    assert sorted(names) == sorted([str(i) for i in range(8)] + ["total"]), "every task ran exactly once"
+    assert len(set(pids)) == 2, "the work was split between the two processes"
+    result = subprocess.run(
+        [sys.executable, "-c", "import pipeline, kartcore; print(kartcore.build(pipeline.Total()))"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert result.stdout.strip() == str(sum(range(8)))

@@ -1,0 +1,115 @@
+"""build(): return values, failures with their causes, workers, logging and the registry shim."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import luigi
+import pytest
+from luigi.task_register import Register
+
+import kartcore
+from kartcore.errors import BuildError, GokartBuildError, KartError
+
+
+class Leaf(kartcore.TaskOnKart[int]):
+    number = luigi.IntParameter()
+
+    def run(self) -> None:
+        self.dump(self.number)
+
+
+class Sum(kartcore.TaskOnKart[int]):
+    width = luigi.IntParameter(default=4)
+
+    def requires(self):
+        return [Leaf(number=i) for i in range(self.width)]
+
+    def run(self) -> None:
+        self.dump(sum(self.load()))
+
+
+class Fails(kartcore.TaskOnKart):
+    def run(self) -> None:
+        raise ZeroDivisionError("division by zero in Fails.run")
+
+
+class Mixed(kartcore.TaskOnKart):
+    def requires(self):
+        return {"ok": Leaf(number=7), "bad": Fails()}
+
+    def run(self) -> None:
+        self.dump("never")
+
+
+def test_build_returns_the_loaded_output_and_none_without_return_value() -> None:
+    assert kartcore.build(Sum()) == 6
+    assert kartcore.build(Sum(), return_value=False) is None
+
+
+def test_build_reuses_the_cache() -> None:
+    kartcore.build(Leaf(number=1))
+    Path(Leaf(number=1).output().path()).write_bytes(__import__("pickle").dumps(42))
+    assert kartcore.build(Leaf(number=1)) == 42
+
+
+def test_build_with_worker_processes() -> None:
+    assert kartcore.build(Sum(width=6), workers=2) == 15
+
+
+def test_failure_carries_task_exception_and_traceback_and_independent_branch_finishes() -> None:
+    with pytest.raises(BuildError) as info:
+        kartcore.build(Mixed())
+    error = info.value
+    assert isinstance(error, GokartBuildError) and isinstance(error, KartError)
+    assert isinstance(error.task, Fails)
+    assert isinstance(error.exception, ZeroDivisionError)
+    assert "division by zero in Fails.run" in error.traceback and "Traceback" in error.traceback
+    assert list(error.raised_exceptions) == [Fails().make_unique_id()]
+    assert "Fails" in str(error) and "ZeroDivisionError" in str(error)
+    assert Leaf(number=7).complete()
+    assert not Mixed().complete()
+
+
+def test_failure_in_a_worker_process_still_has_the_traceback_text() -> None:
+    with pytest.raises(BuildError) as info:
+        kartcore.build(Mixed(), workers=2)
+    assert "division by zero in Fails.run" in info.value.traceback
+    assert info.value.failures[0].task == Fails()
+
+
+def test_build_takes_one_task() -> None:
+    with pytest.raises(TypeError, match="one task instance"):
+        kartcore.build([Leaf(number=1)])  # type: ignore[arg-type]
+
+
+def test_repeated_builds_do_not_accumulate_event_handlers() -> None:
+    callbacks = luigi.Task._event_callbacks
+    before = {key: {event: len(handlers) for event, handlers in value.items()} for key, value in callbacks.items()}
+    for _ in range(3):
+        with pytest.raises(BuildError):
+            kartcore.build(Fails())
+    after = {key: {event: len(handlers) for event, handlers in value.items()} for key, value in callbacks.items()}
+    assert before == after
+
+
+def test_log_level_is_restored_after_build() -> None:
+    interface = logging.getLogger("luigi-interface")
+    interface.setLevel(logging.WARNING)
+    kartcore.build(Leaf(number=3), log_level=logging.DEBUG)
+    assert interface.level == logging.WARNING
+
+
+def test_reset_register_lets_the_newest_redefinition_win() -> None:
+    def define(value: str) -> type:
+        class Redefined(kartcore.TaskOnKart):
+            def run(self) -> None:
+                self.dump(value)
+
+        return Redefined
+
+    define("old")
+    newest = define("new")
+    assert kartcore.build(newest()) == "new"
+    assert Register.get_task_cls("Redefined") is newest
