@@ -47,6 +47,8 @@ def build(
         raise BuildError(_message(task, result, found), found)
     if not return_value or not isinstance(task, TaskOnKart):
         return None
+    if task.is_endpoint():
+        return task.load()
     return map_targets(task.output(), lambda target: target.load())
 
 

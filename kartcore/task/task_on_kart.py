@@ -151,11 +151,21 @@ class TaskOnKart(luigi.Task, Generic[T]):
         except KartError as exc:
             raise type(exc)(f"{self.label()}: {exc}") from None
 
+    def is_endpoint(self) -> bool:
+        """True for a task without its own ``run()``: it only gathers its requirements (the tutorial's Main)."""
+        return type(self).run is luigi.Task.run
+
     def complete(self) -> bool:
-        """Complete when every output exists (and, with strict checks, every input too)."""
+        """Complete when every output exists (and, with strict checks, every input too).
+
+        An endpoint (no ``run()``) has no output of its own and is complete when its requirements
+        are; gokart counts it as never complete and "runs" it every time.
+        """
         if self._kart_rerun_pending:
             self._kart_rerun_pending = False
             return False
+        if self.is_endpoint():
+            return all(task.complete() for task in flatten(self.requires()))
         outputs = flatten(self.output())
         if not all(target.exists() for target in outputs):
             return False

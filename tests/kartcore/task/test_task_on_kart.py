@@ -386,3 +386,15 @@ def test_run_that_raises_after_dumping_publishes_nothing(workspace: Path) -> Non
     assert not task.complete()
     assert not Path(task.output().path()).exists()
     assert no_temp_files(workspace)
+
+
+def test_endpoint_without_run_gathers_requirements_and_is_complete_when_they_are(workspace: Path) -> None:
+    class Endpoint(kartcore.TaskOnKart):
+        def requires(self):
+            return {"a": Producer(text="a"), "b": Producer(text="b")}
+
+    endpoint = Endpoint()
+    assert not endpoint.complete()
+    assert kartcore.build(endpoint) == {"a": "a", "b": "b"}
+    assert endpoint.complete()
+    assert not Path(endpoint.output().path()).exists()
