@@ -51,7 +51,7 @@ def unique_id(task: luigi.Task) -> str:
         return memo
     ids: dict[int, str] = {}
     requirements: dict[int, list[luigi.Task]] = {}
-    in_progress: set[int] = set()
+    in_progress: set[tuple[Any, ...]] = set()
     stack: list[luigi.Task] = [task]
     while stack:
         node = stack[-1]
@@ -61,18 +61,23 @@ def unique_id(task: luigi.Task) -> str:
             continue
         if key not in requirements:
             requirements[key] = requirements_of(node)
-            in_progress.add(key)
+            in_progress.add(_identity(node))
             pending = [dep for dep in requirements[key] if _needs_id(dep) and id(dep) not in ids]
             for dep in pending:
-                if id(dep) in in_progress:
+                if _identity(dep) in in_progress:
                     raise TaskDefinitionError(f"{type(node).__name__} requires itself through a cycle of requires()")
             stack.extend(reversed(pending))
             if pending:
                 continue
         stack.pop()
-        in_progress.discard(key)
+        in_progress.discard(_identity(node))
         ids[key] = _compute(node, requirements[key], ids)
     return ids[id(task)]
+
+
+def _identity(task: luigi.Task) -> tuple[Any, ...]:
+    """Class and every parameter: equal tasks are the same node even when luigi's instance cache is off."""
+    return (type(task), *task.to_str_params().items())
 
 
 def _needs_id(dep: luigi.Task) -> bool:
