@@ -1,4 +1,7 @@
-"""gokart's quickstart, unchanged except for the import: writes resources/__main__/Example_8441c59b5ce0113396d53509f19371fb.pkl."""
+"""gokart's quickstart, unchanged but for the import.
+
+It writes resources/__main__/Example_8441c59b5ce0113396d53509f19371fb.pkl, as gokart does.
+"""
 
 import kartcore as gokart
 

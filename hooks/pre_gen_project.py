@@ -2,8 +2,13 @@
 
 import sys
 
-PACKAGE_NAME = "{{ cookiecutter.package_name }}"
 
-if not PACKAGE_NAME.isidentifier() or PACKAGE_NAME != PACKAGE_NAME.lower():
-    print(f"ERROR: package_name {PACKAGE_NAME!r} must be a lowercase Python identifier", file=sys.stderr)
-    sys.exit(1)
+def main(package_name: str) -> int:
+    if not package_name.isidentifier() or package_name.lower() != package_name:
+        print(f"ERROR: package_name {package_name!r} must be a lowercase Python identifier", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main("{{ cookiecutter.package_name }}"))

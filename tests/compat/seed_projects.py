@@ -128,15 +128,15 @@ def write_tutorial_project(root: Path, import_line: str, variant: str = "plain")
             "version = luigi.IntParameter(default=1)", "f'sample output version {self.version}'", "", "", ""
         ),
     }[variant]
-    for marker, value in zip(
-        ("VERSION_PARAMETER", "SAMPLE_OUTPUT", "MAIN_RERUN", "SAMPLE_KWARGS", "STRING_KWARGS"), replacements, strict=True
-    ):
+    markers = ("VERSION_PARAMETER", "SAMPLE_OUTPUT", "MAIN_RERUN", "SAMPLE_KWARGS", "STRING_KWARGS")
+    for marker, value in zip(markers, replacements, strict=True):
         sample = sample.replace(marker, value)
     sample = sample.replace("Sample(), )", "Sample())").replace(", )", ")")
     package = root / "gokart_example"
     (package / "model").mkdir(parents=True, exist_ok=True)
     (package / "utils").mkdir(parents=True, exist_ok=True)
-    (package / "__init__.py").write_text("from gokart_example.model.sample import Main, Sample, StringToSplit  # noqa\n")
+    exports = "from gokart_example.model.sample import Main, Sample, StringToSplit  # noqa: F401\n"
+    (package / "__init__.py").write_text(exports)
     (package / "model" / "__init__.py").write_text("")
     (package / "utils" / "__init__.py").write_text("")
     (package / "utils" / "template.py").write_text(code(TEMPLATE_PY, import_line))

@@ -96,7 +96,10 @@ def test_tutorial_sample_then_main_reuses_sample(tmp_path: Path) -> None:
     ]
     for name, mtime in sample_before.items():
         assert outputs[name] == mtime, "Sample was reused from the cache"
-    load = "import gokart_example, kartcore; print(kartcore.build(gokart_example.StringToSplit(task=gokart_example.Sample())))"
+    load = (
+        "import gokart_example, kartcore; "
+        "print(kartcore.build(gokart_example.StringToSplit(task=gokart_example.Sample())))"
+    )
     assert python(tmp_path, "-c", load).stdout.strip() == "['sample', 'output']"
 
 
