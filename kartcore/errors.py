@@ -20,8 +20,11 @@ class ConfigError(KartError):
     """A configuration file or value kartcore cannot use."""
 
 
-class TaskDefinitionError(KartError):
-    """A task class does something the runtime cannot work with (e.g. ``requires()`` returns a non-task)."""
+class TaskDefinitionError(KartError, ValueError):
+    """A task class does something the runtime cannot work with (e.g. ``requires()`` returns a non-task).
+
+    Also a ``ValueError``, which is what gokart raises for a bad ``requires()``.
+    """
 
 
 class UnsupportedFormatError(KartError):

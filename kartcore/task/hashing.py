@@ -49,20 +49,22 @@ def unique_id(task: luigi.Task) -> str:
     memo = _memo(task)
     if memo is not None:
         return memo
-    ids: dict[int, str] = {}
-    requirements: dict[int, list[luigi.Task]] = {}
-    in_progress: set[tuple[Any, ...]] = set()
+    # Nodes are keyed by class and parameters, not by object: with luigi's instance cache off (e.g. a
+    # parameter holding a DataFrame) every requires() call returns new but equal objects.
+    ids: dict[Identity, str] = {}
+    requirements: dict[Identity, list[luigi.Task]] = {}
+    in_progress: set[Identity] = set()
     stack: list[luigi.Task] = [task]
     while stack:
         node = stack[-1]
-        key = id(node)
+        key = _identity(node)
         if key in ids:
             stack.pop()
             continue
         if key not in requirements:
             requirements[key] = requirements_of(node)
-            in_progress.add(_identity(node))
-            pending = [dep for dep in requirements[key] if _needs_id(dep) and id(dep) not in ids]
+            in_progress.add(key)
+            pending = [dep for dep in requirements[key] if _needs_id(dep) and _identity(dep) not in ids]
             for dep in pending:
                 if _identity(dep) in in_progress:
                     raise TaskDefinitionError(f"{type(node).__name__} requires itself through a cycle of requires()")
@@ -70,13 +72,16 @@ def unique_id(task: luigi.Task) -> str:
             if pending:
                 continue
         stack.pop()
-        in_progress.discard(_identity(node))
+        in_progress.discard(key)
         ids[key] = _compute(node, requirements[key], ids)
-    return ids[id(task)]
+    return ids[_identity(task)]
 
 
-def _identity(task: luigi.Task) -> tuple[Any, ...]:
-    """Class and every parameter: equal tasks are the same node even when luigi's instance cache is off."""
+Identity = tuple[Any, ...]
+
+
+def _identity(task: luigi.Task) -> Identity:
+    """Class and every parameter: equal tasks are one node whether or not they are one object."""
     return (type(task), *task.to_str_params().items())
 
 
@@ -88,12 +93,12 @@ def _memo(task: luigi.Task) -> str | None:
     return getattr(task, MEMO_ATTRIBUTE, None)
 
 
-def _compute(node: luigi.Task, required: list[luigi.Task], ids: dict[int, str]) -> str:
+def _compute(node: luigi.Task, required: list[luigi.Task], ids: dict[Identity, str]) -> str:
     hash_inputs: list[Any] = []
     for dep in required:
         if is_kart_task(dep):
             if dep.significant:
-                hash_inputs.append(_memo(dep) or ids[id(dep)])
+                hash_inputs.append(_memo(dep) or ids[_identity(dep)])
         else:
             hash_inputs.append(dep.to_str_params(only_significant=True))
     hash_inputs.append(node.to_str_params(only_significant=True))

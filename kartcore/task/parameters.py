@@ -31,7 +31,9 @@ def _encode_task(task: luigi.Task) -> str:
 def _decode_task(value: str | dict[str, Any]) -> luigi.Task:
     encoded = json.loads(value) if isinstance(value, str) else value
     task_class = Register.get_task_cls(encoded["type"])
-    params = json.loads(bz2.decompress(bytes.fromhex(encoded["params"])).decode())
+    params = encoded["params"]
+    if isinstance(params, str):  # the serialised form; gokart's dict form carries the params already decoded
+        params = json.loads(bz2.decompress(bytes.fromhex(params)).decode())
     return task_class.from_str_params(params)
 
 
