@@ -24,11 +24,12 @@ def build(
     return_value: bool = True,
     reset_register: bool = True,
     log_level: int = logging.ERROR,
+    workers: int = 1,
     **env_params: Any,
 ) -> Any:
     """Run ``task`` and everything it needs with luigi's local scheduler; return its loaded output.
 
-    ``env_params`` go to luigi (e.g. ``workers=4``). Raises :class:`BuildError` carrying each failed
+    ``workers`` > 1 runs tasks in parallel processes; other ``env_params`` go to luigi's ``core`` config. Raises :class:`BuildError` carrying each failed
     task, its exception and traceback text. Returns None when ``return_value`` is False.
     """
     if not isinstance(task, luigi.Task):
@@ -40,7 +41,12 @@ def build(
     factory = WorkerSchedulerFactory()
     with temporary_log_level(log_level), failures.collecting() as collector:
         result = luigi.build(
-            [task], worker_scheduler_factory=factory, local_scheduler=True, detailed_summary=True, **env_params
+            [task],
+            worker_scheduler_factory=factory,
+            local_scheduler=True,
+            detailed_summary=True,
+            workers=workers,
+            **env_params,
         )
         found = collector.failures(factory.scheduler)
     if result.status not in SUCCEEDED or found:
