@@ -167,7 +167,10 @@ class TaskOnKart(luigi.Task, Generic[T]):
         if self.is_endpoint():
             return all(task.complete() for task in flatten(self.requires()))
         outputs = flatten(self.output())
-        if not all(target.exists() for target in outputs):
+        staged = self._kart_staged
+        # Outputs staged by a finished run() count: luigi's check_complete_on_run asks right after run(),
+        # before on_success() publishes them (and a failed publish still fails the task).
+        if not all(target.exists() or (staged is not None and target.path() in staged) for target in outputs):
             return False
         if not (self.strict_check or self.modification_time_check):
             return True

@@ -113,3 +113,9 @@ def test_reset_register_lets_the_newest_redefinition_win() -> None:
     newest = define("new")
     assert kartcore.build(newest()) == "new"
     assert Register.get_task_cls("Redefined") is newest
+
+
+def test_luigi_check_complete_on_run_sees_staged_outputs(tmp_path: Path) -> None:
+    (tmp_path / "worker.ini").write_text("[worker]\ncheck_complete_on_run = true\n")
+    kartcore.add_config(str(tmp_path / "worker.ini"))
+    assert kartcore.build(Sum(width=3)) == 3
