@@ -29,8 +29,9 @@ def build(
 ) -> Any:
     """Run ``task`` and everything it needs with luigi's local scheduler; return its loaded output.
 
-    ``workers`` > 1 runs tasks in parallel processes; other ``env_params`` go to luigi's ``core`` config. Raises :class:`BuildError` carrying each failed
-    task, its exception and traceback text. Returns None when ``return_value`` is False.
+    ``workers`` > 1 runs tasks in parallel processes; other ``env_params`` go to luigi's ``core`` config.
+    Raises :class:`BuildError` carrying each failed task, its exception and traceback text. Returns None
+    when ``return_value`` is False.
     """
     if not isinstance(task, luigi.Task):
         raise TypeError(f"build() takes one task instance, got {type(task).__name__}: {task!r}")

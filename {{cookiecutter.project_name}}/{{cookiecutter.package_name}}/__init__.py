@@ -1,10 +1,11 @@
-"""Tasks of {{ cookiecutter.project_name }}."""
+"""{{ cookiecutter.package_description }}"""
 
-import kartcore
+from {{ cookiecutter.package_name }}.model.sample import (
+    Evaluate,
+    LoadIris,
+    Sample,
+    SplitData,
+    TrainCentroids,
+)
 
-
-class Sample(kartcore.TaskOnKart[str]):
-    task_namespace = "{{ cookiecutter.package_name }}"
-
-    def run(self) -> None:
-        self.dump("sample output")
+__all__ = ["Evaluate", "LoadIris", "Sample", "SplitData", "TrainCentroids"]
