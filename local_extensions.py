@@ -9,10 +9,26 @@ location is the reliable answer.
 from __future__ import annotations
 
 import os
+import sys
 
+from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
 
 TEMPLATE_ROOT = os.path.dirname(os.path.abspath(__file__))
+if os.path.join(TEMPLATE_ROOT, "hooks") not in sys.path:
+    sys.path.insert(0, os.path.join(TEMPLATE_ROOT, "hooks"))
+
+import checks  # noqa: E402  (hooks/checks.py, standard library only)
+
+
+def checked_project_name(value: str) -> str:
+    """The project_name answer, refused before cookiecutter turns it into a directory."""
+    errors = checks.validate_project_name(str(value))
+    if errors:
+        for error in errors:
+            print(f"ERROR: {error}", file=sys.stderr)
+        raise FailedHookException("Stopped before creating the project directory: bad project_name")
+    return value
 
 
 class TemplateRootExtension(Extension):
@@ -21,3 +37,4 @@ class TemplateRootExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
         environment.globals["template_root"] = TEMPLATE_ROOT
+        environment.filters["checked_project_name"] = checked_project_name

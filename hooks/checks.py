@@ -61,13 +61,7 @@ def validate(answers: Mapping[str, Any]) -> list[str]:
         errors.append(f"package_name {package!r} is a standard-library module and would shadow it")
     elif package in RESERVED_PACKAGES:
         errors.append(f"package_name {package!r} is reserved (it clashes with the runtime or the project layout)")
-    project = str(answers.get("project_name", ""))
-    if not project.strip():
-        errors.append("project_name must not be empty")
-    elif any(separator in project for separator in ("/", "\\")) or project.strip() in {".", ".."}:
-        errors.append(f"project_name {project!r} must be a directory name, without path separators")
-    elif project != project.strip() or any(ord(char) < 32 for char in project):
-        errors.append(f"project_name {project!r} must not start or end with spaces or hold control characters")
+    errors.extend(validate_project_name(str(answers.get("project_name", ""))))
     python = str(answers.get("python_version", ""))
     if python not in SUPPORTED_PYTHON:
         errors.append(f"python_version {python!r} is not supported; choose one of {', '.join(SUPPORTED_PYTHON)}")
@@ -81,10 +75,26 @@ def validate(answers: Mapping[str, Any]) -> list[str]:
         )
     if str(answers.get("verify", "")) not in {"yes", "no"}:
         errors.append(f"verify {answers.get('verify')!r} must be yes or no")
+    for field in ("author", "package_description"):
+        text = str(answers.get(field, ""))
+        if "\\" in text or any(ord(char) < 32 or ord(char) == 127 for char in text):
+            errors.append(f"{field} {text!r} must not hold backslashes or control characters")
     email = str(answers.get("email", ""))
-    if "@" not in email or any(char in email for char in "\"' <>"):
+    if "@" not in email or any(char in email for char in "\"' <>\\"):
         errors.append(f"email {email!r} must be an address like you@example.com")
     return errors
+
+
+def validate_project_name(project: str) -> list[str]:
+    """The project_name rule on its own: also checked while cookiecutter renders the answers (see
+    local_extensions.py), because cookiecutter creates the project directory before pre_gen runs."""
+    if not project.strip():
+        return ["project_name must not be empty"]
+    if any(separator in project for separator in ("/", "\\")) or project.strip() in {".", ".."}:
+        return [f"project_name {project!r} must be a directory name, without path separators"]
+    if project != project.strip() or any(ord(char) < 32 for char in project):
+        return [f"project_name {project!r} must not start or end with spaces or hold control characters"]
+    return []
 
 
 def pre_gen(answers: Mapping[str, Any]) -> int:

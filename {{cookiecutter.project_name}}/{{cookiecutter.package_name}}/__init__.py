@@ -1,4 +1,4 @@
-"""{{ cookiecutter.package_description }}"""
+"""{{ cookiecutter.package_description | replace('"', "'") }}"""
 
 from {{ cookiecutter.package_name }}.model.sample import (
     Evaluate,

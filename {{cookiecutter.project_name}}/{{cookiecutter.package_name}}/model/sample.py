@@ -15,7 +15,9 @@ from statistics import fmean
 import kartcore
 import luigi
 
-from {{ cookiecutter.package_name }}.utils.template import GokartTask
+from {{ cookiecutter.package_name }}.utils.template import (
+    GokartTask,
+)
 
 logger = getLogger(__name__)
 

@@ -1,0 +1,447 @@
+"""Unit tests of hooks/checks.py, the template's hook logic (no baking: every function is called directly)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import checks
+import pytest
+import tomllib
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+
+from tests.template.conftest import REPO_ROOT
+
+
+@pytest.fixture
+def defaults(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """cookiecutter.json's defaults, rendered by cookiecutter exactly as a --no-input run renders them."""
+    monkeypatch.syspath_prepend(str(REPO_ROOT))  # local_extensions.py, named in _extensions
+    context = generate_context(context_file=str(REPO_ROOT / "cookiecutter.json"))
+    return dict(prompt_for_config(context, no_input=True))
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root (relative path -> content)."""
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def runtime_files() -> dict[str, bytes]:
+    """The template's kartcore package as bundle_runtime() should copy it (no bytecode)."""
+    return {
+        name: content
+        for name, content in tree(REPO_ROOT / "kartcore").items()
+        if "__pycache__" not in Path(name).parts and not name.endswith(".pyc")
+    }
+
+
+# ----- validate() / pre_gen() ---------------------------------------------------------------------
+
+
+def test_the_rendered_defaults_are_what_the_template_documents(defaults: dict[str, Any]) -> None:
+    assert defaults["project_name"] == "kart-pipeline"
+    assert defaults["package_name"] == "kart_pipeline"
+    assert defaults["python_version"] == "3.11"
+    assert defaults["license"] == "MIT"
+    assert defaults["kartcore_source"] == "bundled"
+    assert defaults["verify"] == "yes"
+
+
+def test_validate_accepts_the_defaults(defaults: dict[str, Any]) -> None:
+    assert checks.validate(defaults) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("package_name", "My-Pkg", "must be a lowercase Python identifier"),
+        ("package_name", "1abc", "must be a lowercase Python identifier"),
+        ("package_name", "Pkg", "must be a lowercase Python identifier"),
+        ("package_name", "my pkg", "must be a lowercase Python identifier"),
+        ("package_name", "", "must be a lowercase Python identifier"),
+        ("package_name", "class", "is a Python keyword"),
+        ("package_name", "match", "is a Python keyword"),
+        ("package_name", "json", "is a standard-library module"),
+        ("package_name", "collections", "is a standard-library module"),
+        ("package_name", "kartcore", "is reserved"),
+        ("package_name", "luigi", "is reserved"),
+        ("package_name", "gokart", "is reserved"),
+        ("project_name", "", "must not be empty"),
+        ("project_name", "   ", "must not be empty"),
+        ("project_name", "a/b", "must be a directory name, without path separators"),
+        ("project_name", "a\\b", "must be a directory name, without path separators"),
+        ("project_name", "..", "must be a directory name, without path separators"),
+        ("project_name", ".", "must be a directory name, without path separators"),
+        ("project_name", "../escape", "must be a directory name, without path separators"),
+        ("project_name", " kart", "must not start or end with spaces"),
+        ("project_name", "kart\tpipeline", "control characters"),
+        ("python_version", "3.9", "is not supported"),
+        ("python_version", "3.14", "is not supported"),
+        ("license", "GPL-3.0", "is not offered"),
+        ("license", "mit", "is not offered"),
+        ("kartcore_source", "latest", "must be 'bundled' or a version specifier"),
+        ("verify", "maybe", "must be yes or no"),
+        ("verify", "Yes", "must be yes or no"),
+        ("email", "nobody", "must be an address like you@example.com"),
+        ("email", "a b@example.com", "must be an address like you@example.com"),
+        ("email", "<you@example.com>", "must be an address like you@example.com"),
+    ],
+)
+def test_each_bad_answer_gives_one_message_naming_the_answer_and_the_rule(
+    defaults: dict[str, Any], field: str, value: str, rule: str
+) -> None:
+    errors = checks.validate({**defaults, field: value})
+    assert len(errors) == 1, errors
+    (message,) = errors
+    assert message.startswith(field)
+    if value.strip():
+        assert repr(value) in message
+    assert rule in message
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["bundled", ">=0.1,<0.2", ">=0.1, <0.2", "==0.1.0", "~=0.1", "gokart-core>=0.1", "gokart-core[pandas]>=0.1,<0.2"],
+)
+def test_kartcore_source_accepts_bundled_and_version_specifiers(defaults: dict[str, Any], spec: str) -> None:
+    assert checks.validate({**defaults, "kartcore_source": spec}) == []
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["latest", "", "0.1", "gokart-core", "gokart>=0.1", ">=", ">=0.1 <0.2", ">=0.1;rm -rf /", '>=0.1"', "Bundled"],
+)
+def test_kartcore_source_refuses_anything_else(defaults: dict[str, Any], spec: str) -> None:
+    errors = checks.validate({**defaults, "kartcore_source": spec})
+    assert errors == [f"kartcore_source {spec!r} must be 'bundled' or a version specifier such as '>=0.1,<0.2'"]
+
+
+@pytest.mark.parametrize("package", ["kart_pipeline", "my_pipeline_2", "_private", "p" * 60])
+def test_lowercase_identifiers_that_clash_with_nothing_are_accepted(defaults: dict[str, Any], package: str) -> None:
+    assert checks.validate({**defaults, "package_name": package}) == []
+
+
+@pytest.mark.parametrize("reserved", sorted(checks.RESERVED_PACKAGES))
+def test_every_reserved_package_name_is_refused(defaults: dict[str, Any], reserved: str) -> None:
+    assert checks.validate({**defaults, "package_name": reserved}) == [
+        f"package_name {reserved!r} is reserved (it clashes with the runtime or the project layout)"
+    ]
+
+
+def test_several_bad_answers_give_one_message_each(defaults: dict[str, Any]) -> None:
+    bad = {
+        "package_name": "json",
+        "project_name": "a/b",
+        "python_version": "2.7",
+        "license": "WTFPL",
+        "kartcore_source": "latest",
+        "verify": "sometimes",
+        "email": "nobody",
+    }
+    errors = checks.validate({**defaults, **bad})
+    assert [message.split(" ", 1)[0] for message in errors] == list(bad)
+
+
+def test_validate_tolerates_missing_answers() -> None:
+    assert len(checks.validate({})) == 7  # one per rule, no KeyError
+
+
+def test_pre_gen_prints_one_error_line_per_bad_answer_and_returns_1(
+    defaults: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert checks.pre_gen({**defaults, "package_name": "class", "python_version": "3.9"}) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "ERROR: package_name 'class' is a Python keyword; choose another name",
+        "ERROR: python_version '3.9' is not supported; choose one of 3.10, 3.11, 3.12, 3.13",
+    ]
+
+
+def test_pre_gen_is_silent_and_returns_0_for_good_answers(
+    defaults: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert checks.pre_gen(defaults) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+# ----- bundle_runtime() ---------------------------------------------------------------------------
+
+
+def test_bundle_runtime_copies_kartcore_byte_for_byte(tmp_path: Path) -> None:
+    vendor = checks.bundle_runtime(tmp_path / "project", REPO_ROOT)
+    assert vendor == tmp_path / "project" / "vendor" / "gokart-core"
+    expected = runtime_files()
+    assert "__init__.py" in expected
+    assert tree(vendor / "kartcore") == expected
+    assert (vendor / "LICENSE").read_bytes() == (REPO_ROOT / "LICENSE").read_bytes()
+    assert sorted(path.name for path in vendor.iterdir()) == ["LICENSE", "kartcore", "pyproject.toml"]
+
+
+def test_the_vendored_pyproject_matches_the_root_project_table(tmp_path: Path) -> None:
+    vendor = checks.bundle_runtime(tmp_path, REPO_ROOT)
+    vendored = tomllib.loads((vendor / "pyproject.toml").read_text(encoding="utf-8"))
+    root = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for key in ("name", "version", "requires-python", "dependencies"):
+        assert vendored["project"][key] == root[key], key
+    assert vendored["tool"]["poetry"]["packages"] == [{"include": "kartcore"}]
+    assert vendored["build-system"]["build-backend"] == "poetry.core.masonry.api"
+
+
+def test_bundle_runtime_twice_gives_the_same_tree_and_drops_stale_files(tmp_path: Path) -> None:
+    vendor = checks.bundle_runtime(tmp_path, REPO_ROOT)
+    first = tree(vendor)
+    (vendor / "kartcore" / "stale_module.py").write_text("x = 1\n", encoding="utf-8")
+    (vendor / "kartcore" / "__pycache__").mkdir(exist_ok=True)
+    assert checks.bundle_runtime(tmp_path, REPO_ROOT) == vendor
+    assert tree(vendor) == first
+
+
+def test_bundle_runtime_refuses_a_template_without_the_runtime(tmp_path: Path) -> None:
+    with pytest.raises(checks.VerificationError, match="cannot bundle kartcore"):
+        checks.bundle_runtime(tmp_path / "project", tmp_path / "not-a-template")
+
+
+def test_the_python_3_10_fallback_reads_the_same_project_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_tomllib = checks.read_project_table(REPO_ROOT / "pyproject.toml")
+    monkeypatch.setattr(checks, "sys", SimpleNamespace(version_info=(3, 10, 0)))
+    fallback = checks.read_project_table(REPO_ROOT / "pyproject.toml")
+    for key in ("name", "version", "requires-python", "dependencies"):
+        assert fallback[key] == with_tomllib[key], key
+
+
+# ----- cruft_record() -----------------------------------------------------------------------------
+
+
+def cookiecutter_context(answers: dict[str, Any], template: str, tmp_path: Path) -> dict[str, Any]:
+    """The context cookiecutter hands the post_gen hook (private keys included)."""
+    return {
+        **answers,
+        "_template": template,
+        "_output_dir": str(tmp_path),
+        "_repo_dir": str(REPO_ROOT),
+        "_checkout": None,
+        "_extensions": ["local_extensions.TemplateRootExtension", "cookiecutter.extensions.TimeExtension"],
+    }
+
+
+@pytest.mark.parametrize("typed", ["absolute", "relative"])
+def test_cruft_record_of_a_local_template_holds_no_absolute_path(
+    defaults: dict[str, Any], tmp_path: Path, typed: str
+) -> None:
+    project = tmp_path / "out" / "kart-pipeline"
+    project.mkdir(parents=True)
+    template = str(REPO_ROOT) if typed == "absolute" else "."  # `cookiecutter /path/to/t` or `cookiecutter .`
+    record = checks.cruft_record(cookiecutter_context(defaults, template, tmp_path), project, REPO_ROOT)
+    strings = list(strings_in(json.loads(json.dumps(record))))
+    assert not [text for text in strings if os.path.isabs(text) or str(tmp_path) in text]
+    assert not {"_output_dir", "_repo_dir"} & set(strings)
+    assert not os.path.isabs(record["template"])
+    assert (project / record["template"]).resolve() == REPO_ROOT
+    answers = record["context"]["cookiecutter"]
+    assert answers["_template"] == record["template"]
+    assert {key: answers[key] for key in defaults} == defaults
+    assert set(record) == {"template", "commit", "checkout", "context", "directory"}
+
+
+@pytest.mark.parametrize(
+    "remote", ["gh:org/repo", "gl:org/repo", "https://github.com/org/repo.git", "git@github.com:org/repo.git"]
+)
+def test_cruft_record_keeps_a_remote_template_as_given(defaults: dict[str, Any], tmp_path: Path, remote: str) -> None:
+    context = {**cookiecutter_context(defaults, remote, tmp_path), "_checkout": "v1.2"}
+    record = checks.cruft_record(context, tmp_path / "kart-pipeline", tmp_path / "clone")
+    assert record["template"] == remote
+    assert record["checkout"] == "v1.2"
+    answers = record["context"]["cookiecutter"]
+    assert answers["_template"] == remote
+    assert "_output_dir" not in answers
+    assert "_repo_dir" not in answers
+    assert not [text for text in strings_in(record) if os.path.isabs(text)]
+
+
+# ----- check_files() ------------------------------------------------------------------------------
+
+
+def write(root: Path, relative: str, text: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def names_line(message: str, line: int) -> bool:
+    """The message gives the line number (each parser words it its own way: 'line 3', '[line  3]', 'line: 3')."""
+    return re.search(rf"line\W{{1,3}}{line}\b", message) is not None
+
+
+@pytest.mark.parametrize("marker", ["{{", "{%", "{#"])
+@pytest.mark.parametrize("relative", ["README.md", "pkg/model/sample.py", "Dockerfile", "conf/param.ini"])
+def test_check_files_finds_leftover_template_syntax(tmp_path: Path, marker: str, relative: str) -> None:
+    write(tmp_path, relative, f"first line\nsecond line\nthird {marker} cookiecutter.package_name\n")
+    with pytest.raises(checks.VerificationError) as excinfo:
+        checks.check_files(tmp_path)
+    assert str(excinfo.value) == f"{Path(relative)}:3 still holds template syntax {marker!r}"
+
+
+@pytest.mark.parametrize(
+    ("relative", "text", "line", "error"),
+    [
+        ("pkg/broken.py", '"""Doc."""\n\ndef f(:\n    pass\n', 3, "SyntaxError"),
+        ("pyproject.toml", '[project]\nname = "x"\nversion = \n', 3, "TOMLDecodeError"),
+        ("conf/param.ini", "[TaskOnKart]\nworkspace_directory = x\n[TaskOnKart]\n", 3, "DuplicateSectionError"),
+        ("setup.cfg", "no section header\n", 1, "MissingSectionHeaderError"),
+        (".github/workflows/ci.yml", "name: CI\non: push\njobs: build: x\n", 3, "ScannerError"),
+        (".cruft.json", '{\n  "template": "x",\n}\n', 3, "JSONDecodeError"),
+    ],
+)
+def test_check_files_names_file_and_line_of_a_broken_file(
+    tmp_path: Path, relative: str, text: str, line: int, error: str
+) -> None:
+    write(tmp_path, "README.md", "# fine\n")
+    write(tmp_path, relative, text)
+    with pytest.raises(checks.VerificationError) as excinfo:
+        checks.check_files(tmp_path)
+    message = str(excinfo.value)
+    assert message.startswith(f"{Path(relative)} does not parse: ")
+    assert error in message
+    assert names_line(message, line), message
+
+
+def test_check_files_accepts_well_formed_files(tmp_path: Path) -> None:
+    write(tmp_path, "main.py", "import sys\n\nprint(sys.argv)\n")
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n')
+    write(tmp_path, "conf/logging.ini", "[formatter_default]\nformat = %(asctime)s %(message)s\n")
+    write(tmp_path, ".github/workflows/ci.yml", "on:\n  push:\njobs: {}\n")
+    write(tmp_path, ".cruft.json", '{"template": "../t"}\n')
+    write(tmp_path, "README.md", "Curly {braces} and {single} are fine.\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "model.pkl").write_bytes(b"\x80\x04\x95{{\xff")  # binary, not a text suffix: skipped
+    checks.check_files(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "skipped", ["vendor/gokart-core/kartcore/x.py", "resources/out.py", "pkg/__pycache__/x.py", ".venv/lib/x.py"]
+)
+def test_check_files_leaves_out_the_bundled_runtime_caches_and_the_workspace(tmp_path: Path, skipped: str) -> None:
+    write(tmp_path, skipped, "def broken(:\n{{ leftover }}\n")
+    checks.check_files(tmp_path)
+
+
+# ----- post_gen() and run_pipeline_and_tests() ----------------------------------------------------
+
+
+def minimal_project(root: Path) -> Path:
+    """A small project that passes check_files (the real one is baked in test_bake.py)."""
+    write(root, "pyproject.toml", '[project]\nname = "kart-pipeline"\n')
+    write(root, "kart_pipeline/__init__.py", '"""Package."""\n')
+    write(root, "conf/param.ini", "[TaskOnKart]\nworkspace_directory = ./resources/\n")
+    write(root, "LICENSE", "MIT License\n")
+    return root
+
+
+@pytest.mark.parametrize("source", ["bundled", ">=0.1,<0.2"])
+def test_post_gen_on_a_project_with_a_broken_file_returns_1_and_says_why(
+    defaults: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str
+) -> None:
+    project = minimal_project(tmp_path / "kart-pipeline")
+    write(project, "kart_pipeline/model/sample.py", "class Sample(:\n    pass\n")
+    context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "kartcore_source": source, "verify": "no"}
+    assert checks.post_gen(context, project, REPO_ROOT) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        "ERROR: the generated project failed verification: kart_pipeline/model/sample.py does not parse: SyntaxError"
+    )
+    assert names_line(captured.err, 1)
+
+
+def test_post_gen_on_a_project_with_leftover_jinja_returns_1(
+    defaults: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = minimal_project(tmp_path / "kart-pipeline")
+    write(project, "README.md", "# {{ cookiecutter.project_name }}\n")
+    context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "verify": "no"}
+    assert checks.post_gen(context, project, REPO_ROOT) == 1
+    assert "README.md:1 still holds template syntax '{{'" in capsys.readouterr().err
+
+
+def test_post_gen_bundles_records_and_tidies_a_good_project(
+    defaults: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = minimal_project(tmp_path / "kart-pipeline")
+    context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "license": "Proprietary", "verify": "no"}
+    assert checks.post_gen(context, project, REPO_ROOT) == 0
+    assert capsys.readouterr() == ("", "")
+    assert not (project / "LICENSE").exists()
+    assert tree(project / "vendor" / "gokart-core" / "kartcore") == runtime_files()
+    record = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert record["context"]["cookiecutter"]["license"] == "Proprietary"
+    first = tree(project)
+    assert checks.post_gen(context, project, REPO_ROOT) == 0  # cruft re-runs the hook: idempotent
+    assert tree(project) == first
+
+
+def test_post_gen_with_a_version_spec_bundles_nothing(defaults: dict[str, Any], tmp_path: Path) -> None:
+    project = minimal_project(tmp_path / "kart-pipeline")
+    context = {
+        **cookiecutter_context(defaults, str(REPO_ROOT), tmp_path),
+        "kartcore_source": ">=0.1,<0.2",
+        "verify": "no",
+    }
+    assert checks.post_gen(context, project, REPO_ROOT) == 0
+    assert not (project / "vendor").exists()
+    assert (project / "LICENSE").exists()
+
+
+def test_verify_yes_without_luigi_skips_with_a_clear_message(
+    defaults: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks, "_importable", lambda name: name != "luigi")
+    project = minimal_project(tmp_path / "kart-pipeline")
+    context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "verify": "yes"}
+    assert checks.post_gen(context, project, REPO_ROOT) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("verify: skipped running the pipeline and the tests")
+    assert "cannot import luigi. Run them with: cd kart-pipeline && poetry install" in out
+
+
+@pytest.mark.parametrize(
+    ("source", "unimportable", "named"),
+    [
+        ("bundled", {"luigi"}, "luigi"),
+        ("bundled", {"luigi", "kartcore"}, "luigi"),  # the bundled copy is used, so kartcore is not needed
+        (">=0.1,<0.2", {"luigi", "kartcore"}, "luigi, kartcore"),
+        (">=0.1,<0.2", {"kartcore"}, "kartcore"),
+    ],
+)
+def test_run_pipeline_and_tests_names_what_it_cannot_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, unimportable: set[str], named: str
+) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(checks, "_importable", lambda name: name not in unimportable)
+    monkeypatch.setattr(checks, "_run", lambda command, *_: calls.append(command))
+    message = checks.run_pipeline_and_tests(tmp_path, {"package_name": "kart_pipeline", "kartcore_source": source})
+    assert message.startswith("verify: skipped running the pipeline and the tests")
+    assert f"({sys.executable}) cannot import {named}. Run them with:" in message
+    assert "python main.py kart_pipeline.Sample --local-scheduler" in message
+    assert calls == []  # nothing was run
