@@ -1,0 +1,234 @@
+"""The default generated project, end to end, the way its README and CI use it.
+
+One project is baked per module. The checks then run for real: Poetry locks and installs it and runs its
+pipeline, tests, ruff, mypy and ``poetry check``; actionlint, zizmor and hadolint lint its workflow and
+Dockerfile; the gokart tutorial's tasks are added and reuse the cached Sample; podman builds its
+Dockerfile and runs the image. Poetry and podman work on a temporary copy, because this workplace's
+package index needs an extra Poetry source (``poetry/use-pip-index.sh``) that the template must not carry.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.generated_project import (
+    MAKE_BASE_IMAGE,
+    USE_PIP_INDEX,
+    Podman,
+    PoetryProject,
+    bake,
+    explain,
+    podman_flags,
+    run,
+    tool,
+)
+
+pytestmark = pytest.mark.slow
+
+# The gokart tutorial's two tasks (shared/seeds/000_71f06ca9a2d678ba.txt, "Taskを作ってみる"), as a user
+# would paste them under the generated Sample: untyped, and with gokart spelled `import kartcore as gokart`.
+TUTORIAL_TASKS = '''
+
+import kartcore as gokart  # noqa: E402
+
+
+class StringToSplit(GokartTask):
+    """Like the function to divide received data by spaces."""
+
+    task = gokart.TaskInstanceParameter()
+
+    def run(self):
+        sample = self.load("task")
+        self.dump(sample.split(" "))
+
+
+class Main(GokartTask):
+    """Endpoint task."""
+
+    def requires(self):
+        return StringToSplit(task=Sample())
+'''
+
+
+def luigi_summary(stderr: str) -> dict[str, list[str]]:
+    """The Luigi Execution Summary as {"ran successfully": ["pkg.Main", ...], "complete ones were encountered": ...}."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in stderr.splitlines():
+        heading = re.match(r"^\* \d+ (.+):$", line)
+        item = re.match(r"^\s+- \d+ ([\w.]+)\(", line)
+        if heading:
+            current = sections.setdefault(heading.group(1), [])
+        elif item:
+            current.append(item.group(1))
+    return sections
+
+
+def warning_lines(text: str) -> list[str]:
+    """Lines that mention a warning in any case (Python's, luigi's, Poetry's or pip's)."""
+    return [line for line in text.splitlines() if "warning" in line.lower()]
+
+
+# ----- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def baked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, generated once; verify=no because these tests verify it more thoroughly."""
+    return bake(tmp_path_factory.mktemp("bake"), verify="no")
+
+
+@pytest.fixture(scope="module")
+def package(baked: Path) -> str:
+    """The generated package's name, as recorded in the project's .cruft.json."""
+    return json.loads((baked / ".cruft.json").read_text())["context"]["cookiecutter"]["package_name"]
+
+
+@pytest.fixture(scope="module")
+def poetry_project(baked: Path, package: str, tmp_path_factory: pytest.TempPathFactory) -> PoetryProject:
+    """A copy of the project with the pip index as Poetry source, then ``poetry lock`` and ``poetry install``.
+
+    The venv is made from this interpreter (``poetry env use``), so the project's requires-python holds.
+    """
+    work = tmp_path_factory.mktemp("poetry")
+    root = work / baked.name
+    shutil.copytree(baked, root)
+    project = PoetryProject(root=root, package=package, home=work / "poetry-home")
+    source = project.script(USE_PIP_INDEX, sys.executable)
+    assert source.returncode == 0, explain(source)
+    for step in (("env", "use", sys.executable), ("lock",), ("install",)):
+        result = project(*step)
+        assert result.returncode == 0, explain(result)
+    assert (root / "poetry.lock").is_file()
+    return project
+
+
+@pytest.fixture(scope="module")
+def first_sample_run(poetry_project: PoetryProject) -> subprocess.CompletedProcess[str]:
+    """The first run of the pipeline in the fresh project, before any other test writes ``resources/``."""
+    return poetry_project.main("Sample")
+
+
+@pytest.fixture(scope="module")
+def podman() -> Podman:
+    """podman with this workplace's flags and the local ``python:3.11-slim`` stand-in (made if missing)."""
+    executable = shutil.which("podman")
+    if executable is None or shutil.which("runc") is None:
+        pytest.skip("podman/runc are not installed: apt-get install -y podman runc debootstrap (.ci/run does)")
+    made = run(["bash", MAKE_BASE_IMAGE], cwd=MAKE_BASE_IMAGE.parent, timeout=1200)
+    assert made.returncode == 0, explain(made)
+    return Podman(executable, podman_flags())
+
+
+@pytest.fixture(scope="module")
+def image(podman: Podman, poetry_project: PoetryProject) -> Iterator[str]:
+    """The Poetry copy's image (it has poetry.lock by now); removed when the module's tests are done."""
+    tag = f"localhost/kart-e2e-{uuid.uuid4().hex[:12]}:test"
+    try:
+        built = podman.build(poetry_project.root, tag)
+        assert built.returncode == 0, explain(built)
+        yield tag
+    finally:
+        podman("rmi", "--force", tag)
+
+
+# ----- linters on the generated project -------------------------------------------------------------
+
+LINTERS = {
+    "actionlint": ["actionlint", ".github/workflows/ci.yml"],  # runs shellcheck on run: steps too
+    "zizmor": ["zizmor", "--offline", ".github/workflows/ci.yml"],  # --offline: no GitHub API calls
+    "hadolint": ["hadolint", "Dockerfile"],
+}
+
+
+@pytest.mark.parametrize("linter", sorted(LINTERS))
+def test_linter_is_clean(baked: Path, linter: str) -> None:
+    command = LINTERS[linter]
+    result = run([tool(command[0]), *command[1:]], cwd=baked)
+    assert result.returncode == 0, explain(result)
+
+
+# ----- Poetry ---------------------------------------------------------------------------------------
+
+
+def test_first_pipeline_run_succeeds_quietly(
+    poetry_project: PoetryProject, first_sample_run: subprocess.CompletedProcess[str]
+) -> None:
+    assert first_sample_run.returncode == 0, explain(first_sample_run)
+    assert len(poetry_project.outputs("Sample")) == 1, "Sample's output lands under resources/"
+    assert luigi_summary(first_sample_run.stderr).get("ran successfully") == [f"{poetry_project.package}.Sample"]
+    assert warning_lines(first_sample_run.stderr) == [], explain(first_sample_run)
+
+
+@pytest.mark.parametrize(
+    "command", [["pytest"], ["ruff", "check", "."], ["mypy"]], ids=["pytest", "ruff", "mypy"]
+)
+def test_project_check_passes_under_poetry(poetry_project: PoetryProject, command: list[str]) -> None:
+    result = poetry_project("run", *command)
+    assert result.returncode == 0, explain(result)
+
+
+def test_poetry_check(poetry_project: PoetryProject) -> None:
+    result = poetry_project("check")
+    assert result.returncode == 0, explain(result)
+
+
+# ----- the gokart tutorial --------------------------------------------------------------------------
+
+
+def test_tutorial_tasks_reuse_the_cached_sample(
+    poetry_project: PoetryProject, first_sample_run: subprocess.CompletedProcess[str]
+) -> None:
+    """Appends StringToSplit and Main to sample.py; Main then finds Sample complete and runs the other two.
+
+    sample.py is restored afterwards, so the lint and type checks above hold whatever the test order
+    (and ``first_sample_run`` has had its turn before this test writes anything).
+    """
+    package = poetry_project.package
+    module = poetry_project.root / package / "model" / "sample.py"
+    original = module.read_text(encoding="utf-8")
+    module.write_text(original + TUTORIAL_TASKS, encoding="utf-8")
+    try:
+        sample = poetry_project.main("Sample")
+        assert sample.returncode == 0, explain(sample)
+        main = poetry_project.main("Main")
+    finally:
+        module.write_text(original, encoding="utf-8")
+    assert main.returncode == 0, explain(main)
+    summary = luigi_summary(main.stderr)
+    assert summary.get("complete ones were encountered") == [f"{package}.Sample"], explain(main)
+    assert sorted(summary.get("ran successfully", [])) == [f"{package}.Main", f"{package}.StringToSplit"], explain(main)
+    (split,) = poetry_project.outputs("StringToSplit")
+    with split.open("rb") as stream:
+        assert pickle.load(stream) == ["sample", "output"]
+
+
+# ----- the Docker image, built and run with podman --------------------------------------------------
+
+
+def test_image_runs_sample_by_default(podman: Podman, image: str, package: str) -> None:
+    result = podman.run_container(image)
+    assert result.returncode == 0, explain(result)
+    assert luigi_summary(result.stderr).get("ran successfully", []) == [f"{package}.Sample"], explain(result)
+
+
+def test_image_runs_any_task(podman: Podman, image: str, package: str) -> None:
+    result = podman.run_container(image, "python", "main.py", f"{package}.Evaluate", "--local-scheduler")
+    assert result.returncode == 0, explain(result)
+    assert f"{package}.Evaluate" in luigi_summary(result.stderr).get("ran successfully", []), explain(result)
+
+
+def test_image_runs_as_a_non_root_user(podman: Podman, image: str) -> None:
+    result = podman.run_container(image, "id", "-u")
+    assert result.returncode == 0, explain(result)
+    assert result.stdout.strip() not in {"", "0"}, explain(result)
