@@ -4,10 +4,12 @@
 the standard library only; pandas and other heavy libraries load when a format needs them.
 """
 
+from kartcore import testing  # so that gokart.testing.assert_frame_contents_equal works without an import
 from kartcore.config import add_config
 from kartcore.errors import BuildError, GokartBuildError, KartError
 from kartcore.execution import WorkerSchedulerFactory, build, run
 from kartcore.io import Target, register_format
+from kartcore.pandas_type_config import PandasTypeConfig
 from kartcore.task import (
     ExplicitBoolParameter,
     ListTaskInstanceParameter,
@@ -26,6 +28,7 @@ __all__ = [
     "GokartBuildError",
     "KartError",
     "ListTaskInstanceParameter",
+    "PandasTypeConfig",
     "SerializableParameter",
     "Target",
     "TaskInstanceParameter",
@@ -39,5 +42,6 @@ __all__ = [
     "make_tree_info",
     "register_format",
     "run",
+    "testing",
     "tree_info",
 ]

@@ -47,6 +47,17 @@ class EmptyDumpError(KartError, AssertionError):
     """``fail_on_empty_dump`` is on and the task dumped an empty data frame."""
 
 
+class PandasTypeError(KartError):
+    """A dumped data frame breaks the column types its task namespace's ``PandasTypeConfig`` declares."""
+
+
+class MissingColumnsError(KartError, AssertionError):
+    """``load_data_frame(required_columns=...)``: an input lacks required columns.
+
+    Also an ``AssertionError``, which is what gokart's ``load_data_frame`` raised.
+    """
+
+
 @dataclass(frozen=True)
 class TaskFailure:
     """One failed task of a build: the task, its exception (when it ran in this process) and its traceback text."""
@@ -107,7 +118,9 @@ __all__ = [
     "FormatError",
     "GokartBuildError",
     "KartError",
+    "MissingColumnsError",
     "OutputNotFoundError",
+    "PandasTypeError",
     "TaskDefinitionError",
     "TaskFailure",
     "UnsafePathError",

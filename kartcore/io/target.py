@@ -46,6 +46,8 @@ class Target(luigi.target.Target):
         with file:
             try:
                 return self.file_format.load(file)
+            except FormatError as exc:
+                raise FormatError(f"{self._describe()}cannot read {self._path} as {self._extension()}: {exc}") from exc
             except KartError:
                 raise
             except Exception as exc:
@@ -68,6 +70,8 @@ class Target(luigi.target.Target):
         with open_temp_for(self._path) as (temp_path, file):
             try:
                 self.file_format.dump(obj, file)
+            except FormatError as exc:
+                raise FormatError(f"{self._describe()}cannot write {self._path}: {self._extension()} {exc}") from exc
             except KartError:
                 raise
             except Exception as exc:

@@ -19,8 +19,10 @@ from luigi.task import flatten
 from kartcore import config
 from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, TaskDefinitionError
 from kartcore.io import FileFormat, Target
+from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
-from kartcore.task import hashing, lifecycle, naming, records, source
+from kartcore.task import hashing, lifecycle, naming, records, source, type_args
+from kartcore.task.frames import DataFrameHelpers
 from kartcore.task.parameters import ExplicitBoolParameter
 from kartcore.task.staging import StagedOutputs
 
@@ -29,7 +31,7 @@ T = TypeVar("T")
 _NOT_CLONED = ("rerun", "strict_check", "modification_time_check")
 
 
-class TaskOnKart(luigi.Task, Generic[T]):
+class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     """A task whose output is cached under ``workspace_directory`` with its unique id in the file name.
 
     Subclass it, declare luigi parameters, and call ``self.dump(obj)`` in ``run()``. Downstream
@@ -147,6 +149,8 @@ class TaskOnKart(luigi.Task, Generic[T]):
         try:
             unique_id = self.make_unique_id() if use_unique_id else None
             path = naming.output_path(self.workspace_directory, relative, unique_id)
+            if processor is None:
+                processor = format_for_path(path, frame_library=type_args.frame_library(type(self), TaskOnKart))
             return Target(path, processor, owner=self.label())
         except KartError as exc:
             raise type(exc)(f"{self.label()}: {exc}") from None
@@ -188,6 +192,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         chosen = self._select_output(target)
         if not chosen.owner:
             chosen.owner = self.label()
+        self.check_pandas_types(obj, chosen)
         if self.fail_on_empty_dump and is_pandas_frame(obj) and obj.empty:  # type: ignore[attr-defined]
             raise EmptyDumpError(
                 f"{self.label()}: refusing to dump an empty DataFrame to {chosen.path()} (fail_on_empty_dump is on)"

@@ -62,3 +62,29 @@ def test_frame_library() -> None:
     assert frame_library(Direct, kartcore.TaskOnKart) is None
     assert frame_library(ThroughBase, kartcore.TaskOnKart) == "polars"
     assert frame_library(Lazy, kartcore.TaskOnKart) == "polars-lazy"
+
+
+def test_a_polars_task_reads_its_csv_back_as_polars() -> None:
+    import polars as pl
+
+    class PolarsScores(kartcore.TaskOnKart[pl.DataFrame]):
+        def output(self):
+            return self.make_target("scores.csv")
+
+        def run(self) -> None:
+            self.dump(pl.DataFrame({"name": ["a", "ü"], "score": [1, 2]}))
+
+    class PandasReader(kartcore.TaskOnKart):
+        def requires(self):
+            return PolarsScores()
+
+        def output(self):
+            return self.make_target("copy.csv")
+
+        def run(self) -> None:
+            self.dump(self.load())
+
+    frame = kartcore.build(PolarsScores())
+    assert isinstance(frame, pl.DataFrame) and frame["name"].to_list() == ["a", "ü"]
+    copied = kartcore.build(PandasReader())
+    assert type(copied).__module__.startswith("pandas") and list(copied["score"]) == [1, 2]

@@ -1,0 +1,58 @@
+"""``.npz``: numpy arrays in a compressed zip (``np.savez_compressed``).
+
+An array is stored under the key ``data`` and loaded back as the array, which is what gokart writes
+and reads. A dict of arrays (string keys) is stored one key each and loaded back as a dict; a dict
+whose only key is ``data`` carries an extra marker entry so it comes back as a dict, not an array.
+Object arrays are refused (they would need pickle, and loading never allows pickle: use ``.pkl``).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, BinaryIO
+
+from kartcore.errors import FormatError
+from kartcore.io.formats.base import FileFormat, type_name
+from kartcore.io.formats.frames import import_optional
+
+KEY = "data"
+DICT_MARKER = "__kartcore_dict__"
+
+
+def _is_array(obj: Any) -> bool:
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(obj, np.ndarray)
+
+
+class NpzFormat(FileFormat):
+    """A numpy array, or a dict of arrays."""
+
+    expects = "a numpy ndarray or a dict of str -> ndarray"
+
+    def check(self, obj: Any) -> None:
+        arrays = obj if isinstance(obj, dict) else {KEY: obj}
+        for key, value in arrays.items():
+            if not isinstance(key, str) or key == DICT_MARKER:
+                raise FormatError(f"needs string keys other than {DICT_MARKER!r}; got key {key!r}")
+            if not _is_array(value):
+                where = f" (key {key!r} is a {type_name(value)})" if isinstance(obj, dict) else ""
+                raise FormatError(f"expects {self.expects}, got {type_name(obj)}{where}")
+            if value.dtype.hasobject:
+                raise FormatError(f"cannot hold object arrays (key {key!r}); write them to .pkl instead")
+
+    def dump(self, obj: Any, file: BinaryIO) -> None:
+        np = import_optional("numpy", ".npz")
+        if not isinstance(obj, dict):
+            np.savez_compressed(file, **{KEY: obj})
+        elif set(obj) == {KEY}:
+            np.savez_compressed(file, **obj, **{DICT_MARKER: np.zeros(0, dtype=np.int8)})
+        else:
+            np.savez_compressed(file, **obj)
+
+    def load(self, file: BinaryIO) -> Any:
+        np = import_optional("numpy", ".npz")
+        with np.load(file, allow_pickle=False) as archive:
+            names = list(archive.files)
+            if names == [KEY]:
+                return archive[KEY]
+            return {name: archive[name] for name in names if name != DICT_MARKER}
