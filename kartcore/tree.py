@@ -11,6 +11,7 @@ so deep chains do not hit the recursion limit.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import luigi
@@ -84,3 +85,59 @@ def _details(task: Any) -> str:
     shown_time = f"{time}s" if isinstance(time, float) else time
     params = task.get_info(only_significant=True)
     return f"(parameter={params}, output={outputs}, time={shown_time}, task_log={task.get_task_log()})"
+
+
+@dataclass
+class Dag:
+    """Every task of a DAG once, keyed by luigi task id, with its requirements (for renderers and cleaning)."""
+
+    root: luigi.Task
+    tasks: dict[str, luigi.Task] = field(default_factory=dict)
+    requires: dict[str, list[str]] = field(default_factory=dict)
+
+    def dependents(self) -> dict[str, list[str]]:
+        """The reverse edges: for each task, the tasks that require it."""
+        found: dict[str, list[str]] = {task_id: [] for task_id in self.tasks}
+        for task_id, required in self.requires.items():
+            for requirement in required:
+                found[requirement].append(task_id)
+        return found
+
+    def upstream_first(self) -> list[str]:
+        """Task ids ordered so that each comes after everything it requires (states and layers build on it)."""
+        order: list[str] = []
+        seen: set[str] = set()
+        for start in self.tasks:
+            if start in seen:
+                continue
+            seen.add(start)
+            stack = [(start, iter(self.requires[start]))]
+            while stack:
+                node, pending = stack[-1]
+                child = next((c for c in pending if c not in seen), None)
+                if child is None:
+                    stack.pop()
+                    order.append(node)
+                else:
+                    seen.add(child)
+                    stack.append((child, iter(self.requires[child])))
+        return order
+
+
+def walk_dag(task: luigi.Task) -> Dag:
+    """Visit each task of ``task``'s DAG once (root first, depth-first), without running or completing anything.
+
+    The text tree repeats shared subtrees; renderers and ``kart clean`` need each task once, and the walk
+    must stay iterative for the same reason as :func:`make_tree_info`.
+    """
+    dag = Dag(root=task)
+    stack = [task]
+    while stack:
+        node = stack.pop()
+        if node.task_id in dag.tasks:
+            continue
+        dag.tasks[node.task_id] = node
+        children = flatten(node.requires())
+        dag.requires[node.task_id] = list(dict.fromkeys(child.task_id for child in children))
+        stack.extend(reversed(children))
+    return dag

@@ -10,7 +10,7 @@ from luigi.execution_summary import LuigiStatusCode
 
 from kartcore import _compat
 from kartcore.errors import BuildError, KartError, TaskFailure
-from kartcore.execution import failures
+from kartcore.execution import failures, progress
 from kartcore.execution.factory import WorkerSchedulerFactory
 from kartcore.execution.logs import log_level as temporary_log_level
 from kartcore.task import TaskOnKart
@@ -40,7 +40,8 @@ def build(
     _check_definitions(task)
     env_params.setdefault("log_level", logging.getLevelName(log_level))
     factory = WorkerSchedulerFactory()
-    with temporary_log_level(log_level), failures.collecting() as collector:
+    # progress first: it decides from the log level the user set, before build() turns luigi's down.
+    with progress.reporting(workers=workers), temporary_log_level(log_level), failures.collecting() as collector:
         result = luigi.build(
             [task],
             worker_scheduler_factory=factory,

@@ -17,6 +17,7 @@ from luigi.execution_summary import LuigiStatusCode
 from luigi.parameter import ParameterException
 from luigi.task_register import Register, TaskClassException, TaskClassNotFoundException
 
+from kartcore.execution import progress
 from kartcore.execution.factory import WorkerSchedulerFactory
 
 EXIT_OK = 0
@@ -38,10 +39,14 @@ def run_command_line(argv: list[str] | None = None) -> int:
     try:
         with CmdlineParser.global_instance(args) as parser:
             root = _root_task(parser)
-            no_lock = luigi.interface.core().no_lock
-            result = luigi.build(
-                [root], worker_scheduler_factory=WorkerSchedulerFactory(), detailed_summary=True, no_lock=no_lock
-            )
+            core = luigi.interface.core()
+            with progress.reporting(workers=core.workers, follow_level=True):
+                result = luigi.build(
+                    [root],
+                    worker_scheduler_factory=WorkerSchedulerFactory(),
+                    detailed_summary=True,
+                    no_lock=core.no_lock,
+                )
     except _UsageError as exc:
         print(f"kartcore: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,4 +1,9 @@
-"""Template tests bake from this repository and import hooks/checks.py directly."""
+"""Template tests bake from this repository and import the template's hooks/checks.py directly.
+
+The template is package data, ``kartcore/templates/kart-pipeline`` (what ``kart new`` renders); the
+repository root's cookiecutter.json is a nested-template pointer to it, for ``cookiecutter <checkout>``
+and ``cookiecutter gh:<org>/<repo>``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HOOKS = REPO_ROOT / "hooks"
+TEMPLATE_DIRECTORY = "kartcore/templates/kart-pipeline"
+TEMPLATE_ROOT = REPO_ROOT / TEMPLATE_DIRECTORY
+HOOKS = TEMPLATE_ROOT / "hooks"
 if str(HOOKS) not in sys.path:
     sys.path.insert(0, str(HOOKS))

@@ -17,14 +17,14 @@ import tomllib
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
-from tests.template.conftest import REPO_ROOT
+from tests.template.conftest import REPO_ROOT, TEMPLATE_DIRECTORY, TEMPLATE_ROOT
 
 
 @pytest.fixture
 def defaults(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """cookiecutter.json's defaults, rendered by cookiecutter exactly as a --no-input run renders them."""
-    monkeypatch.syspath_prepend(str(REPO_ROOT))  # local_extensions.py, named in _extensions
-    context = generate_context(context_file=str(REPO_ROOT / "cookiecutter.json"))
+    monkeypatch.syspath_prepend(str(TEMPLATE_ROOT))  # local_extensions.py, named in _extensions
+    context = generate_context(context_file=str(TEMPLATE_ROOT / "cookiecutter.json"))
     return dict(prompt_for_config(context, no_input=True))
 
 
@@ -47,11 +47,11 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def runtime_files() -> dict[str, bytes]:
-    """The template's kartcore package as bundle_runtime() should copy it (no bytecode)."""
+    """The kartcore package as bundle_runtime() should copy it: no bytecode, no templates/."""
     return {
         name: content
         for name, content in tree(REPO_ROOT / "kartcore").items()
-        if "__pycache__" not in Path(name).parts and not name.endswith(".pyc")
+        if "__pycache__" not in Path(name).parts and not name.endswith(".pyc") and Path(name).parts[0] != "templates"
     }
 
 
@@ -188,45 +188,49 @@ def test_pre_gen_is_silent_and_returns_0_for_good_answers(
 # ----- bundle_runtime() ---------------------------------------------------------------------------
 
 
-def test_bundle_runtime_copies_kartcore_byte_for_byte(tmp_path: Path) -> None:
-    vendor = checks.bundle_runtime(tmp_path / "project", REPO_ROOT)
+def test_bundle_runtime_copies_kartcore_byte_for_byte_without_the_templates(tmp_path: Path) -> None:
+    vendor = checks.bundle_runtime(tmp_path / "project", TEMPLATE_ROOT)
     assert vendor == tmp_path / "project" / "vendor" / "gokart-core"
     expected = runtime_files()
     assert "__init__.py" in expected
+    assert "cli/new.py" in expected
     assert tree(vendor / "kartcore") == expected
+    assert not (vendor / "kartcore" / "templates").exists()
     assert (vendor / "LICENSE").read_bytes() == (REPO_ROOT / "LICENSE").read_bytes()
     assert sorted(path.name for path in vendor.iterdir()) == ["LICENSE", "kartcore", "pyproject.toml"]
 
 
 def test_the_vendored_pyproject_matches_the_root_project_table(tmp_path: Path) -> None:
-    vendor = checks.bundle_runtime(tmp_path, REPO_ROOT)
+    vendor = checks.bundle_runtime(tmp_path, TEMPLATE_ROOT)
     vendored = tomllib.loads((vendor / "pyproject.toml").read_text(encoding="utf-8"))
     root = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    for key in ("name", "version", "requires-python", "dependencies"):
+    for key in ("name", "version", "requires-python", "dependencies", "scripts"):
         assert vendored["project"][key] == root[key], key
+    assert vendored["project"]["scripts"] == {"kart": "kartcore.cli:main"}
     assert vendored["tool"]["poetry"]["packages"] == [{"include": "kartcore"}]
     assert vendored["build-system"]["build-backend"] == "poetry.core.masonry.api"
 
 
 def test_bundle_runtime_twice_gives_the_same_tree_and_drops_stale_files(tmp_path: Path) -> None:
-    vendor = checks.bundle_runtime(tmp_path, REPO_ROOT)
+    vendor = checks.bundle_runtime(tmp_path, TEMPLATE_ROOT)
     first = tree(vendor)
     (vendor / "kartcore" / "stale_module.py").write_text("x = 1\n", encoding="utf-8")
     (vendor / "kartcore" / "__pycache__").mkdir(exist_ok=True)
-    assert checks.bundle_runtime(tmp_path, REPO_ROOT) == vendor
+    assert checks.bundle_runtime(tmp_path, TEMPLATE_ROOT) == vendor
     assert tree(vendor) == first
 
 
 def test_bundle_runtime_refuses_a_template_without_the_runtime(tmp_path: Path) -> None:
     with pytest.raises(checks.VerificationError, match="cannot bundle kartcore"):
         checks.bundle_runtime(tmp_path / "project", tmp_path / "not-a-template")
+    assert not (tmp_path / "project").exists()
 
 
 def test_the_python_3_10_fallback_reads_the_same_project_table(monkeypatch: pytest.MonkeyPatch) -> None:
     with_tomllib = checks.read_project_table(REPO_ROOT / "pyproject.toml")
     monkeypatch.setattr(checks, "sys", SimpleNamespace(version_info=(3, 10, 0)))
     fallback = checks.read_project_table(REPO_ROOT / "pyproject.toml")
-    for key in ("name", "version", "requires-python", "dependencies"):
+    for key in ("name", "version", "requires-python", "dependencies", "scripts"):
         assert fallback[key] == with_tomllib[key], key
 
 
@@ -239,25 +243,35 @@ def cookiecutter_context(answers: dict[str, Any], template: str, tmp_path: Path)
         **answers,
         "_template": template,
         "_output_dir": str(tmp_path),
-        "_repo_dir": str(REPO_ROOT),
+        "_repo_dir": str(TEMPLATE_ROOT),
         "_checkout": None,
         "_extensions": ["local_extensions.TemplateRootExtension", "cookiecutter.extensions.TimeExtension"],
     }
 
 
-@pytest.mark.parametrize("typed", ["absolute", "relative"])
+@pytest.mark.parametrize(
+    ("typed", "source"),
+    [
+        pytest.param(str(TEMPLATE_ROOT), {}, id="template-absolute"),  # `kart new`, `cookiecutter /abs/template`
+        pytest.param(".", {}, id="template-relative"),  # `cookiecutter .` in the template
+        # `cookiecutter <checkout>`: the root pointer names the template; local_extensions sees what was typed
+        pytest.param(str(TEMPLATE_ROOT), {"template": ".", "directory": TEMPLATE_DIRECTORY}, id="repository"),
+    ],
+)
 def test_cruft_record_of_a_local_template_holds_no_absolute_path(
-    defaults: dict[str, Any], tmp_path: Path, typed: str
+    defaults: dict[str, Any], tmp_path: Path, typed: str, source: dict[str, Any]
 ) -> None:
     project = tmp_path / "out" / "kart-pipeline"
     project.mkdir(parents=True)
-    template = str(REPO_ROOT) if typed == "absolute" else "."  # `cookiecutter /path/to/t` or `cookiecutter .`
-    record = checks.cruft_record(cookiecutter_context(defaults, template, tmp_path), project, REPO_ROOT)
+    record = checks.cruft_record(cookiecutter_context(defaults, typed, tmp_path), project, TEMPLATE_ROOT, source)
     strings = list(strings_in(json.loads(json.dumps(record))))
     assert not [text for text in strings if os.path.isabs(text) or str(tmp_path) in text]
     assert not {"_output_dir", "_repo_dir"} & set(strings)
     assert not os.path.isabs(record["template"])
-    assert (project / record["template"]).resolve() == REPO_ROOT
+    directory = source.get("directory")
+    assert record["directory"] == directory
+    assert (project / record["template"] / (directory or "")).resolve() == TEMPLATE_ROOT
+    assert (project / record["template"]).resolve() == (REPO_ROOT if directory else TEMPLATE_ROOT)
     answers = record["context"]["cookiecutter"]
     assert answers["_template"] == record["template"]
     assert {key: answers[key] for key in defaults} == defaults
@@ -272,10 +286,24 @@ def test_cruft_record_keeps_a_remote_template_as_given(defaults: dict[str, Any],
     record = checks.cruft_record(context, tmp_path / "kart-pipeline", tmp_path / "clone")
     assert record["template"] == remote
     assert record["checkout"] == "v1.2"
+    assert record["directory"] is None
     answers = record["context"]["cookiecutter"]
     assert answers["_template"] == remote
     assert "_output_dir" not in answers
     assert "_repo_dir" not in answers
+    assert not [text for text in strings_in(record) if os.path.isabs(text)]
+
+
+def test_cruft_record_of_a_remote_repository_names_it_and_the_template_directory(
+    defaults: dict[str, Any], tmp_path: Path
+) -> None:
+    # `cookiecutter gh:org/repo`: cookiecutter re-runs itself on the clone's template, so _template is that path
+    clone = tmp_path / "cookiecutters" / "repo" / TEMPLATE_DIRECTORY
+    context = cookiecutter_context(defaults, str(clone), tmp_path)
+    source = {"template": "gh:org/repo", "checkout": "v2", "directory": TEMPLATE_DIRECTORY}
+    record = checks.cruft_record(context, tmp_path / "kart-pipeline", clone, source)
+    assert (record["template"], record["checkout"], record["directory"]) == ("gh:org/repo", "v2", TEMPLATE_DIRECTORY)
+    assert record["context"]["cookiecutter"]["_template"] == "gh:org/repo"
     assert not [text for text in strings_in(record) if os.path.isabs(text)]
 
 
@@ -366,7 +394,7 @@ def test_post_gen_on_a_project_with_a_broken_file_returns_1_and_says_why(
     project = minimal_project(tmp_path / "kart-pipeline")
     write(project, "kart_pipeline/model/sample.py", "class Sample(:\n    pass\n")
     context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "kartcore_source": source, "verify": "no"}
-    assert checks.post_gen(context, project, REPO_ROOT) == 1
+    assert checks.post_gen(context, project, TEMPLATE_ROOT) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(
@@ -381,7 +409,7 @@ def test_post_gen_on_a_project_with_leftover_jinja_returns_1(
     project = minimal_project(tmp_path / "kart-pipeline")
     write(project, "README.md", "# {{ cookiecutter.project_name }}\n")
     context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "verify": "no"}
-    assert checks.post_gen(context, project, REPO_ROOT) == 1
+    assert checks.post_gen(context, project, TEMPLATE_ROOT) == 1
     assert "README.md:1 still holds template syntax '{{'" in capsys.readouterr().err
 
 
@@ -390,14 +418,14 @@ def test_post_gen_bundles_records_and_tidies_a_good_project(
 ) -> None:
     project = minimal_project(tmp_path / "kart-pipeline")
     context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "license": "Proprietary", "verify": "no"}
-    assert checks.post_gen(context, project, REPO_ROOT) == 0
+    assert checks.post_gen(context, project, TEMPLATE_ROOT) == 0
     assert capsys.readouterr() == ("", "")
     assert not (project / "LICENSE").exists()
     assert tree(project / "vendor" / "gokart-core" / "kartcore") == runtime_files()
     record = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     assert record["context"]["cookiecutter"]["license"] == "Proprietary"
     first = tree(project)
-    assert checks.post_gen(context, project, REPO_ROOT) == 0  # cruft re-runs the hook: idempotent
+    assert checks.post_gen(context, project, TEMPLATE_ROOT) == 0  # cruft re-runs the hook: idempotent
     assert tree(project) == first
 
 
@@ -408,7 +436,7 @@ def test_post_gen_with_a_version_spec_bundles_nothing(defaults: dict[str, Any], 
         "kartcore_source": ">=0.1,<0.2",
         "verify": "no",
     }
-    assert checks.post_gen(context, project, REPO_ROOT) == 0
+    assert checks.post_gen(context, project, TEMPLATE_ROOT) == 0
     assert not (project / "vendor").exists()
     assert (project / "LICENSE").exists()
 
@@ -419,7 +447,7 @@ def test_verify_yes_without_luigi_skips_with_a_clear_message(
     monkeypatch.setattr(checks, "_importable", lambda name: name != "luigi")
     project = minimal_project(tmp_path / "kart-pipeline")
     context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "verify": "yes"}
-    assert checks.post_gen(context, project, REPO_ROOT) == 0
+    assert checks.post_gen(context, project, TEMPLATE_ROOT) == 0
     out = capsys.readouterr().out
     assert out.startswith("verify: skipped running the pipeline and the tests")
     assert "cannot import luigi. Run them with: cd kart-pipeline && poetry install" in out

@@ -8,4 +8,5 @@ sys.path.insert(0, r"{{ template_root }}/hooks")
 import checks
 
 context = json.loads(r"""{{ cookiecutter | jsonify }}""")
-sys.exit(checks.post_gen(context, Path.cwd(), Path(r"{{ template_root }}")))
+source = json.loads(r"""{{ template_source | jsonify }}""")
+sys.exit(checks.post_gen(context, Path.cwd(), Path(r"{{ template_root }}"), source))

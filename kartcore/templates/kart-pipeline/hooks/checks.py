@@ -32,6 +32,8 @@ LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
 RESERVED_PACKAGES = {"kartcore", "luigi", "gokart", "gokart_core", "main", "tests", "conf", "vendor"}
 BUNDLED = "bundled"
 RUNTIME_PACKAGE = "kartcore"
+DISTRIBUTION = "gokart-core"
+TEMPLATES_DIR = "templates"
 VENDOR_DIR = Path("vendor") / "gokart-core"
 PRIVATE_CONTEXT_KEYS = {"_output_dir", "_repo_dir"}
 VERIFY_TIMEOUT_SECONDS = 120
@@ -108,36 +110,106 @@ def pre_gen(answers: Mapping[str, Any]) -> int:
 # ----- after generation ---------------------------------------------------------------------------
 
 
+def runtime_package(template_root: Path) -> Path:
+    """The kartcore package this template ships in: the template is ``kartcore/templates/<name>``."""
+    package = template_root.parent.parent
+    if template_root.parent.name != TEMPLATES_DIR or not (package / "__init__.py").is_file():
+        raise VerificationError(
+            f"cannot bundle kartcore: {template_root} is not a template inside the runtime package "
+            f"({RUNTIME_PACKAGE}/{TEMPLATES_DIR}/)"
+        )
+    return package
+
+
 def bundle_runtime(project_dir: Path, template_root: Path) -> Path:
-    """Copy the template's ``kartcore/`` into ``vendor/gokart-core`` as an installable package."""
-    source = template_root / RUNTIME_PACKAGE
-    if not (source / "__init__.py").is_file():
-        raise VerificationError(f"cannot bundle kartcore: {source} is not the runtime package")
+    """Copy the kartcore package holding the template (without its templates) into ``vendor/gokart-core``."""
+    source = runtime_package(template_root)
+    metadata = runtime_metadata(source)
     vendor = project_dir / VENDOR_DIR
     if vendor.exists():
         shutil.rmtree(vendor)
-    shutil.copytree(source, vendor / RUNTIME_PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    license_file = template_root / "LICENSE"
-    if license_file.is_file():
-        shutil.copy2(license_file, vendor / "LICENSE")
-    (vendor / "pyproject.toml").write_text(vendored_pyproject(template_root), encoding="utf-8")
+
+    def ignored(directory: str, names: list[str]) -> set[str]:
+        skipped = {TEMPLATES_DIR, "__pycache__"} if Path(directory) == source else {"__pycache__"}
+        return {name for name in names if name in skipped or name.endswith(".pyc")}
+
+    shutil.copytree(source, vendor / RUNTIME_PACKAGE, ignore=ignored)
+    if metadata.get("license_file"):
+        shutil.copy2(metadata["license_file"], vendor / "LICENSE")
+    (vendor / "pyproject.toml").write_text(vendored_pyproject(metadata), encoding="utf-8")
     return vendor
 
 
-def vendored_pyproject(template_root: Path) -> str:
-    """The vendored runtime's pyproject: the same name, version and dependencies as the template's."""
-    project = read_project_table(template_root / "pyproject.toml")
-    dependencies = ",\n".join(f"    {json.dumps(item)}" for item in project["dependencies"])
+def runtime_metadata(package: Path) -> dict[str, Any]:
+    """Name, version, requires-python, dependencies and license file of the distribution holding ``package``.
+
+    In a checkout (also cookiecutter's clone of ``gh:<org>/<repo>``) that is the repository's pyproject.toml
+    next to the package; installed from a wheel (``kart new``) it is the distribution's own metadata.
+    """
+    pyproject = package.parent / "pyproject.toml"
+    if pyproject.is_file():
+        project = read_project_table(pyproject)
+        if project.get("name") == DISTRIBUTION:
+            license_file = package.parent / "LICENSE"
+            return {**project, "license_file": license_file if license_file.is_file() else None}
+    return installed_metadata(package)
+
+
+def installed_metadata(package: Path) -> dict[str, Any]:
+    """The metadata of the installed distribution that sits next to ``package`` (the same site-packages)."""
+    from importlib import metadata
+
+    for dist in metadata.distributions(path=[str(package.parent)]):
+        if re.sub(r"[-_.]+", "-", dist.metadata["Name"] or "").lower() != DISTRIBUTION:
+            continue
+        licenses = [
+            file for file in dist.files or []
+            if ".dist-info" in file.parts[0] and file.name.upper().startswith(("LICENSE", "COPYING"))
+        ]
+        return {
+            "name": DISTRIBUTION,
+            "version": dist.version,
+            "requires-python": dist.metadata["Requires-Python"] or "",
+            "dependencies": [
+                _pep508(requirement)
+                for requirement in dist.requires or []
+                if not re.search(r"\bextra\s*==", requirement)
+            ],
+            "scripts": {entry.name: entry.value for entry in dist.entry_points if entry.group == "console_scripts"},
+            "license_file": Path(str(dist.locate_file(licenses[0]))) if licenses else None,
+        }
+    raise VerificationError(
+        f"cannot bundle kartcore: neither {package.parent / 'pyproject.toml'} nor an installed {DISTRIBUTION} "
+        f"next to {package} says which version and dependencies it has"
+    )
+
+
+def _pep508(requirement: str) -> str:
+    """``luigi (>=3.5,<4) ; python_version < "3.11"`` (wheel metadata) as pyproject has it: ``luigi>=3.5,<4; ...``."""
+    match = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?)\s*\(([^)]*)\)\s*(?:;\s*(.*))?", requirement)
+    if not match:
+        return requirement
+    name, specifier, marker = match.groups()
+    return f"{name}{specifier.replace(' ', '')}" + (f"; {marker.strip()}" if marker else "")
+
+
+def vendored_pyproject(metadata: Mapping[str, Any]) -> str:
+    """The vendored runtime's pyproject: the same name, version, dependencies and scripts as the runtime's own."""
+    dependencies = "".join(f"    {json.dumps(item)},\n" for item in metadata["dependencies"])
+    scripts = "".join(
+        f"{json.dumps(name)} = {json.dumps(target)}\n" for name, target in sorted(metadata["scripts"].items())
+    )
     return (
         "# A copy of the kartcore runtime bundled by the project template; see the template for its source.\n"
         "[project]\n"
-        f'name = "{project["name"]}"\n'
-        f'version = "{project["version"]}"\n'
+        f'name = "{metadata["name"]}"\n'
+        f'version = "{metadata["version"]}"\n'
         'description = "kartcore runtime (bundled copy)"\n'
-        f'requires-python = "{project["requires-python"]}"\n'
+        f'requires-python = "{metadata["requires-python"]}"\n'
         'license = "MIT"\n'
-        f"dependencies = [\n{dependencies},\n]\n\n"
-        "[tool.poetry]\n"
+        f"dependencies = [\n{dependencies}]\n\n"
+        + (f"[project.scripts]\n{scripts}\n" if scripts else "")
+        + "[tool.poetry]\n"
         f'packages = [{{ include = "{RUNTIME_PACKAGE}" }}]\n\n'
         "[build-system]\n"
         'requires = ["poetry-core>=2.0.0,<3.0.0"]\n'
@@ -146,16 +218,19 @@ def vendored_pyproject(template_root: Path) -> str:
 
 
 def read_project_table(pyproject: Path) -> dict[str, Any]:
-    """``[project]`` name, version, requires-python and dependencies of a pyproject.toml."""
+    """``[project]`` name, version, requires-python, dependencies and scripts of a pyproject.toml."""
     text = pyproject.read_text(encoding="utf-8")
     if sys.version_info >= (3, 11):
         import tomllib
 
-        return tomllib.loads(text)["project"]
+        project = tomllib.loads(text)["project"]
+        return {**project, "scripts": project.get("scripts", {})}
     section = text.split("[project]", 1)[1].split("\n[", 1)[0]  # pragma: no cover - Python 3.10 only
-    fields = dict(re.findall(r'^(name|version|requires-python)\s*=\s*"([^"]*)"', section, re.M))
+    fields: dict[str, Any] = dict(re.findall(r'^(name|version|requires-python)\s*=\s*"([^"]*)"', section, re.M))
     block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", section, re.M | re.S)
     fields["dependencies"] = re.findall(r'"([^"]+)"', block.group(1) if block else "")
+    scripts = text.split("[project.scripts]", 1)[1].split("\n[", 1)[0] if "[project.scripts]" in text else ""
+    fields["scripts"] = dict(re.findall(r'^([\w.-]+)\s*=\s*"([^"]+)"', scripts, re.M))
     return fields
 
 
@@ -165,19 +240,31 @@ def remove_unselected(project_dir: Path, answers: Mapping[str, Any]) -> None:
         (project_dir / "LICENSE").unlink(missing_ok=True)
 
 
-def cruft_record(context: Mapping[str, Any], project_dir: Path, template_root: Path) -> dict[str, Any]:
-    """A ``.cruft.json`` with the answers and a template reference that holds no absolute path."""
-    template = str(context.get("_template", ""))
+def cruft_record(
+    context: Mapping[str, Any], project_dir: Path, template_root: Path, source: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A ``.cruft.json`` with the answers and a template reference that holds no absolute path.
+
+    ``source`` is what the user gave cookiecutter (see local_extensions.template_source): for the
+    repository's nested-template pointer, the repository and ``directory`` = the template inside it, as
+    ``cruft update`` wants them. Without it, the template is the context's ``_template``.
+    """
+    source = source or {}
+    template = str(source.get("template") or context.get("_template", ""))
+    directory = source.get("directory") or None
     if not _is_remote(template):
-        template = os.path.relpath(template_root, project_dir)
+        root = template_root
+        if directory:
+            root = Path(os.path.normpath(template_root.joinpath(*[os.pardir] * len(Path(directory).parts))))
+        template = os.path.relpath(root, project_dir)
     answers = {key: value for key, value in context.items() if key not in PRIVATE_CONTEXT_KEYS}
     answers["_template"] = template
     return {
         "template": template,
         "commit": None,
-        "checkout": context.get("_checkout"),
+        "checkout": source.get("checkout", context.get("_checkout")),
         "context": {"cookiecutter": answers},
-        "directory": None,
+        "directory": directory,
     }
 
 
@@ -185,13 +272,15 @@ def _is_remote(template: str) -> bool:
     return template.startswith(("gh:", "gl:", "bb:", "git@", "git+")) or "://" in template
 
 
-def post_gen(context: Mapping[str, Any], project_dir: Path, template_root: Path) -> int:
+def post_gen(
+    context: Mapping[str, Any], project_dir: Path, template_root: Path, source: Mapping[str, Any] | None = None
+) -> int:
     """The post_gen_project hook: bundle, tidy, record, verify; print the reason and return 1 on failure."""
     try:
         if context.get("kartcore_source") == BUNDLED:
             bundle_runtime(project_dir, template_root)
         remove_unselected(project_dir, context)
-        record = cruft_record(context, project_dir, template_root)
+        record = cruft_record(context, project_dir, template_root, source)
         (project_dir / ".cruft.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         check_files(project_dir)
         if context.get("verify") == "yes":

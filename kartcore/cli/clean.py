@@ -1,0 +1,66 @@
+"""``kart clean pkg.Task [--param=...]``: remove the workspace files the task's DAG does not need (dry run first)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
+from kartcore.tree import walk_dag
+from kartcore.workspace import WorkspaceReport, inspect, remove_unneeded
+
+
+@click.command(
+    name="clean",
+    context_settings=TASK_COMMAND_SETTINGS,
+    short_help="Remove workspace files a task's DAG does not need.",
+)
+@click.option(
+    "--dry-run/--no-dry-run",
+    default=True,
+    show_default=True,
+    help="List what would be removed (the default) or remove it.",
+)
+@task_arguments
+def command(task_name: str, task_args: tuple[str, ...], dry_run: bool) -> None:
+    """Remove the files in PKG.TASK's workspaces that no task of its DAG needs.
+
+    Kept: each task's outputs and its run records under log/. Removed: outputs of other parameters or
+    of tasks no longer in the pipeline, their records, and .kart-tmp- leftovers. The DAG is the one
+    `python main.py PKG.TASK --PARAM=VALUE` would run; outputs of other pipelines sharing the workspace
+    go too, so clean with the task at the end of the pipeline. Requirements that run() yields (dynamic
+    dependencies) are only known while running, so their files count as not needed. Nothing is removed
+    without --no-dry-run.
+    """
+    with resolved_task(task_name, task_args) as resolved:
+        report = inspect(walk_dag(resolved.task), protected=resolved.project.root)
+        root = str(resolved.project.root)
+        for workspace in report.remote:
+            click.echo(f"skipping {workspace}: not a local directory")
+        if not report.unneeded:
+            click.echo(f"nothing to clean: all {len(report.kept)} files in {_places(report, root)} are needed")
+            return
+        size = _size(report.unneeded_bytes())
+        if dry_run:
+            click.echo(f"would remove {len(report.unneeded)} files ({size}) from {_places(report, root)}:")
+            for path in report.unneeded:
+                click.echo(f"  {os.path.relpath(path, root)}")
+            click.echo(f"keeping {len(report.kept)} files. Run again with --no-dry-run to remove them.")
+            return
+        removed = remove_unneeded(report)
+        for path in removed:
+            click.echo(f"removed {os.path.relpath(path, root)}")
+        click.echo(f"removed {len(removed)} files ({size}); kept {len(report.kept)}")
+
+
+def _places(report: WorkspaceReport, root: str) -> str:
+    return ", ".join(os.path.relpath(workspace, root) + "/" for workspace in report.workspaces) or "(no workspace)"
+
+
+def _size(size: float) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"

@@ -1,0 +1,55 @@
+"""``kart history pkg.Task``: every cached run of a task class in the workspace, as a table."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from kartcore.cli.tasks import inside_project, task_class
+from kartcore.history import RunRecord, runs, workspace_of
+from kartcore.tree_render import format_seconds
+
+
+@click.command(
+    name="history",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Every cached run of a task: parameters, time, date.",
+)
+@click.argument("task_name", metavar="PKG.TASK")
+@click.option(
+    "--workspace",
+    default=None,
+    metavar="DIR",
+    help="Workspace to read (relative to the project root). Default: the task's workspace_directory from conf.",
+)
+def command(task_name: str, workspace: str | None) -> None:
+    """List every run of PKG.TASK recorded in the workspace: unique id, date, processing time, parameters.
+
+    Read from <workspace>/log/task_params/<Class>_<unique id>.pkl and the records next to it; `cached`
+    says whether that run's output is still there. From Python: kartcore.history.task_history(...).
+    """
+    with inside_project() as project:
+        cls = task_class(task_name, project)
+        directory = workspace if workspace is not None else workspace_of(cls)
+        found = runs(cls, directory)
+        shown = os.path.normpath(directory)
+        if not found:
+            click.echo(f"no runs of {task_name} recorded in {shown}/ (looked for log/task_params/{cls.__name__}_*.pkl)")
+            return
+        click.echo(f"{len(found)} run{'s' if len(found) != 1 else ''} of {task_name} recorded in {shown}/")
+        click.echo(format_table(found))
+
+
+def format_table(found: list[RunRecord]) -> str:
+    """Runs as aligned columns, oldest first; parameters last, as name=value."""
+    header = ("unique id", "finished", "time", "cached", "parameters")
+    rows = [header]
+    for run in found:
+        when = (run.finished or run.started).replace(microsecond=0).isoformat(sep=" ")
+        params = ", ".join(f"{name}={value}" for name, value in run.params.items()) or "(none)"
+        rows.append((run.unique_id, when, format_seconds(run.processing_time), "yes" if run.cached else "no", params))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]) for row in rows
+    )

@@ -1,0 +1,120 @@
+"""``kart show pkg.Task [--param=...]``: where one task's output and run records are, and what is in the output."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import reprlib
+import textwrap
+from typing import Any
+
+import click
+import luigi
+from luigi.task import flatten
+
+from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
+from kartcore.errors import KartError
+from kartcore.io import Target
+from kartcore.task import TaskOnKart
+from kartcore.tree import walk_dag
+from kartcore.tree_render import describe, format_seconds
+from kartcore.workspace import RECORD_FILES, record_paths
+
+PREVIEW_LINES = 20
+PREVIEW_WIDTH = 100
+
+
+@click.command(
+    name="show", context_settings=TASK_COMMAND_SETTINGS, short_help="A task's output and run records, with a preview."
+)
+@click.option("--rows", default=5, show_default=True, help="Rows of a data frame (items of a list) to preview.")
+@click.option("--preview/--no-preview", default=True, show_default=True, help="Load the output to preview it.")
+@task_arguments
+def command(task_name: str, task_args: tuple[str, ...], rows: int, preview: bool) -> None:
+    """Show where PKG.TASK's output and run records are, whether they exist, and a preview of the output.
+
+    The task is the one `python main.py PKG.TASK --PARAM=VALUE` would run. Nothing is run or written.
+    """
+    with resolved_task(task_name, task_args) as resolved:
+        task = resolved.task
+        dag = walk_dag(task)
+        views = describe(dag)
+        view = views[task.task_id]
+        click.echo(f"task        {view.label}")
+        click.echo(f"state       {view.state}")
+        click.echo(f"project     {resolved.project.root}  (paths below are relative to it)")
+        click.echo("parameters  " + (_join(view.params) or "(none)"))
+        required = [views[task_id] for task_id in dag.requires[task.task_id]]
+        click.echo("requires    " + (", ".join(f"{v.label} ({v.state})" for v in required) or "(nothing)"))
+        click.echo("outputs" + ("" if view.outputs else "     (none: this task only gathers its requirements)"))
+        for path in view.outputs:
+            click.echo(f"  {path}  {_file_state(path)}")
+        if isinstance(task, TaskOnKart):
+            click.echo("run records")
+            for (kind, _), path in zip(RECORD_FILES, record_paths(task), strict=True):
+                click.echo(f"  {kind:<16} {os.path.normpath(path)}  {_file_state(path)}")
+            click.echo(f"processing time  {format_seconds(view.processing_time)}")
+        if preview:
+            for target in _previewable(task):
+                click.echo(f"preview of {os.path.normpath(target.path())}")
+                click.echo(textwrap.indent(_preview(target, rows), "  "))
+
+
+def _previewable(task: luigi.Task) -> list[Target]:
+    if isinstance(task, TaskOnKart) and task.is_endpoint():
+        return []
+    return [target for target in flatten(task.output()) if isinstance(target, Target)]
+
+
+def _preview(target: Target, rows: int) -> str:
+    if not target.exists():
+        return "(no output yet: the task has not run with these parameters)"
+    try:
+        obj = target.load()
+    except KartError as exc:
+        return f"(cannot load it: {exc})"
+    return preview_text(obj, rows)
+
+
+def preview_text(obj: Any, rows: int = 5) -> str:
+    """A short, bounded text view of any object: the head of a frame, or a truncated repr."""
+    head = getattr(obj, "head", None)
+    shape = getattr(obj, "shape", None)
+    if callable(head) and shape is not None:
+        shown = head(rows)
+        text = shown.to_string() if hasattr(shown, "to_string") else str(shown)
+        return f"{type(obj).__module__.split('.')[0]} {type(obj).__name__}, shape {shape}\n{_bounded(text)}"
+    short = reprlib.Repr()
+    short.maxlist = short.maxtuple = short.maxset = short.maxdict = max(rows, 1)
+    short.maxstring = short.maxother = 400
+    short.maxlevel = 4
+    text = "\n".join(textwrap.wrap(short.repr(obj), PREVIEW_WIDTH, break_long_words=True)) or repr(obj)[:PREVIEW_WIDTH]
+    return f"{type(obj).__name__}: {_bounded(text)}" if "\n" not in text else f"{type(obj).__name__}:\n{_bounded(text)}"
+
+
+def _bounded(text: str) -> str:
+    lines = text.splitlines()
+    if len(lines) <= PREVIEW_LINES:
+        return text
+    return "\n".join([*lines[:PREVIEW_LINES], f"... ({len(lines) - PREVIEW_LINES} more lines)"])
+
+
+def _file_state(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    when = datetime.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0).isoformat(sep=" ")
+    return f"exists, {_size(stat.st_size)}, {when}"
+
+
+def _size(size: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"  # pragma: no cover - the loop always returns
+
+
+def _join(params: dict[str, str]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in params.items())

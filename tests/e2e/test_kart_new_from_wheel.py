@@ -1,0 +1,156 @@
+"""``pipx install gokart-core && kart new``, for real: the wheel alone carries the template.
+
+The wheel is built from this repository and installed (with its dependencies from the package index,
+plus pytest for the verification) into a fresh virtualenv that knows nothing of the checkout. ``kart new
+--no-input`` then runs there from an unrelated directory: the hooks bundle the installed kartcore (without
+its templates) with a pyproject written from the installed distribution's metadata, and verify the project
+(pipeline and tests). ``kart add task`` follows, and the project's tests and ruff pass again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import tomllib
+from packaging.requirements import Requirement
+
+from tests.e2e.generated_project import REPO_ROOT, environment, explain, run
+
+pytestmark = pytest.mark.slow
+
+VERIFIED = "verify: the pipeline ran and the tests passed"
+RUFF = Path(sys.executable).with_name("ruff")
+PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+TEMPLATE_IN_WHEEL = "kartcore/templates/kart-pipeline"
+
+
+def fresh_env(venv: Path, **extra: str) -> dict[str, str]:
+    """The outer run's environment without its venv: the fresh one's bin first, no PYTHONPATH."""
+    env = environment(**extra)
+    outer = str(Path(sys.executable).parent)
+    others = [part for part in env["PATH"].split(os.pathsep) if part != outer]
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), *others])
+    return env
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    built = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", out, REPO_ROOT], cwd=out
+    )
+    assert built.returncode == 0, explain(built)
+    (path,) = out.glob("gokart_core-*.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv with only the wheel (and its dependencies) and pytest installed."""
+    root = tmp_path_factory.mktemp("fresh") / "venv"
+    made = run([sys.executable, "-m", "venv", root], cwd=root.parent)
+    assert made.returncode == 0, explain(made)
+    installed = run([root / "bin" / "python", "-m", "pip", "install", "--quiet", wheel, "pytest"], cwd=root.parent)
+    assert installed.returncode == 0, explain(installed)
+    return root
+
+
+@pytest.fixture(scope="module")
+def generated(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """``kart new --no-input`` from a directory that has nothing to do with the checkout."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    home = elsewhere / "home"
+    home.mkdir()
+    result = run([venv / "bin" / "kart", "new", "--no-input", "-o", "projects"], cwd=elsewhere,
+                 env=fresh_env(venv, HOME=str(home)))
+    return elsewhere / "projects" / "kart-pipeline", result
+
+
+def test_the_wheel_carries_the_whole_template_and_no_bytecode(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    template = {name.removeprefix(f"{TEMPLATE_IN_WHEEL}/") for name in names if name.startswith(TEMPLATE_IN_WHEEL)}
+    source = REPO_ROOT / TEMPLATE_IN_WHEEL
+    expected = {
+        str(path.relative_to(source)) for path in source.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+    assert template == expected
+    assert "{{cookiecutter.project_name}}/.github/workflows/ci.yml" in template
+    assert "{{cookiecutter.project_name}}/.dockerignore" in template
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+
+
+def test_the_installed_kart_is_the_wheels_and_import_kartcore_stays_light(venv: Path) -> None:
+    code = (
+        "import sys, kartcore; print(kartcore.__file__); "
+        "print(sorted(name for name in ('click', 'cookiecutter', 'jinja2', 'kartcore.cli') if name in sys.modules))"
+    )
+    result = run([venv / "bin" / "python", "-c", code], cwd=venv, env=fresh_env(venv))
+    assert result.returncode == 0, explain(result)
+    location, imported = result.stdout.splitlines()
+    assert Path(location).is_relative_to(venv)
+    assert imported == "[]"
+
+
+def test_kart_new_generates_and_verifies_the_project(generated: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    project, result = generated
+    assert result.returncode == 0, explain(result)
+    assert VERIFIED in result.stdout, explain(result)
+    assert f"Created {project}" in result.stdout
+    record = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert not os.path.isabs(record["template"])
+    assert record["context"]["cookiecutter"]["package_name"] == "kart_pipeline"
+
+
+def test_the_vendored_runtime_is_the_installed_package_without_templates(
+    venv: Path, generated: tuple[Path, subprocess.CompletedProcess[str]]
+) -> None:
+    project, _ = generated
+    (installed,) = venv.glob("lib/python*/site-packages/kartcore")
+    vendored = project / "vendor" / "gokart-core"
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+
+    expected = {name: content for name, content in files(installed).items() if not name.startswith("templates/")}
+    assert files(vendored / "kartcore") == expected
+    assert (vendored / "LICENSE").read_bytes() == (REPO_ROOT / "LICENSE").read_bytes()
+
+
+def test_the_vendored_pyproject_has_the_repository_name_version_and_dependencies(
+    generated: tuple[Path, subprocess.CompletedProcess[str]]
+) -> None:
+    project, _ = generated
+    vendored = tomllib.loads((project / "vendor" / "gokart-core" / "pyproject.toml").read_text(encoding="utf-8"))
+    table = vendored["project"]
+    for key in ("name", "version", "requires-python", "scripts"):
+        assert table[key] == PROJECT[key], key
+    assert sorted(map(str, map(Requirement, table["dependencies"]))) == sorted(
+        map(str, map(Requirement, PROJECT["dependencies"]))
+    )
+
+
+def test_kart_add_task_in_the_generated_project_keeps_its_tests_and_ruff_green(
+    venv: Path, generated: tuple[Path, subprocess.CompletedProcess[str]]
+) -> None:
+    project, _ = generated
+    env = fresh_env(venv)
+    for args in (["Features"], ["Model", "--requires", "Features"], ["Report", "--requires", "Evaluate"]):
+        added = run([venv / "bin" / "kart", "add", "task", *args], cwd=project / "kart_pipeline", env=env)
+        assert added.returncode == 0, explain(added)
+    paths = os.pathsep.join([str(project / "vendor" / "gokart-core"), str(project)])
+    tests = run([venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
+                env={**env, "PYTHONPATH": paths, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert tests.returncode == 0, explain(tests)
+    assert "16 passed" in tests.stdout, explain(tests)
+    lint = run([RUFF, "check", "--no-cache", "."], cwd=project)
+    assert lint.returncode == 0, explain(lint)
