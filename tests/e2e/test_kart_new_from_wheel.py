@@ -134,9 +134,8 @@ def test_the_vendored_pyproject_has_the_repository_name_version_and_dependencies
     table = vendored["project"]
     for key in ("name", "version", "requires-python", "scripts"):
         assert table[key] == PROJECT[key], key
-    assert sorted(map(str, map(Requirement, table["dependencies"]))) == sorted(
-        map(str, map(Requirement, PROJECT["dependencies"]))
-    )
+    runtime = [item for item in PROJECT["dependencies"] if not item.startswith("cookiecutter")]
+    assert sorted(map(str, map(Requirement, table["dependencies"]))) == sorted(map(str, map(Requirement, runtime)))
 
 
 def test_kart_add_task_in_the_generated_project_keeps_its_tests_and_ruff_green(

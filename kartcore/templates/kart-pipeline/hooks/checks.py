@@ -31,6 +31,7 @@ SUPPORTED_PYTHON = ("3.10", "3.11", "3.12", "3.13")
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
 RESERVED_PACKAGES = {"kartcore", "luigi", "gokart", "gokart_core", "main", "tests", "conf", "vendor"}
 BUNDLED = "bundled"
+SCAFFOLDING_ONLY = {"cookiecutter"}
 RUNTIME_PACKAGE = "kartcore"
 DISTRIBUTION = "gokart-core"
 TEMPLATES_DIR = "templates"
@@ -193,9 +194,22 @@ def _pep508(requirement: str) -> str:
     return f"{name}{specifier.replace(' ', '')}" + (f"; {marker.strip()}" if marker else "")
 
 
+def runtime_dependencies(dependencies: list[str]) -> list[str]:
+    """The runtime's dependencies a generated project needs: without those only ``kart new`` uses.
+
+    cookiecutter (and its ~20 dependencies) scaffolds projects; a pipeline and its Docker image do not
+    need it, and ``kart new`` says how to install it when it is missing.
+    """
+    return [item for item in dependencies if _requirement_name(item) not in SCAFFOLDING_ONLY]
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[\s\[<>=!~;(]", requirement.strip(), maxsplit=1)[0].lower()
+
+
 def vendored_pyproject(metadata: Mapping[str, Any]) -> str:
-    """The vendored runtime's pyproject: the same name, version, dependencies and scripts as the runtime's own."""
-    dependencies = "".join(f"    {json.dumps(item)},\n" for item in metadata["dependencies"])
+    """The vendored runtime's pyproject: the runtime's name, version, scripts and (runtime) dependencies."""
+    dependencies = "".join(f"    {json.dumps(item)},\n" for item in runtime_dependencies(metadata["dependencies"]))
     scripts = "".join(
         f"{json.dumps(name)} = {json.dumps(target)}\n" for name, target in sorted(metadata["scripts"].items())
     )
