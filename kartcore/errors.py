@@ -39,6 +39,14 @@ class UnsafePathError(KartError):
     """A relative output path would escape the task's workspace."""
 
 
+class StorageError(KartError):
+    """A storage backend (an object store, a remote file system) failed for a reason other than "not found".
+
+    Bad or missing credentials, an unreachable endpoint, a refused request: never reported as a
+    missing file, so a broken credential cannot make a cached output look absent.
+    """
+
+
 class OutputNotFoundError(KartError, FileNotFoundError):
     """A target that should exist does not (a missing input, or an output ``run()`` never dumped)."""
 
@@ -49,6 +57,10 @@ class EmptyDumpError(KartError, AssertionError):
 
 class PandasTypeError(KartError):
     """A dumped data frame breaks the column types its task namespace's ``PandasTypeConfig`` declares."""
+
+
+class LockError(KartError):
+    """A conflict-prevention lock could not be used: Redis unreachable, or waiting for the lock timed out."""
 
 
 class MissingColumnsError(KartError, AssertionError):
@@ -118,9 +130,11 @@ __all__ = [
     "FormatError",
     "GokartBuildError",
     "KartError",
+    "LockError",
     "MissingColumnsError",
     "OutputNotFoundError",
     "PandasTypeError",
+    "StorageError",
     "TaskDefinitionError",
     "TaskFailure",
     "UnsafePathError",

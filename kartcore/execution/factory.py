@@ -15,6 +15,9 @@ import luigi.rpc
 import luigi.scheduler
 import luigi.worker
 
+from kartcore.execution.results import ResultQueue
+from kartcore.execution.scheduler import LocalScheduler
+
 
 class WorkerSchedulerFactory:
     """Makes luigi's scheduler (local or remote) and worker, and keeps the scheduler for questions."""
@@ -22,8 +25,8 @@ class WorkerSchedulerFactory:
     def __init__(self) -> None:
         self.scheduler: Any = None
 
-    def create_local_scheduler(self) -> luigi.scheduler.Scheduler:
-        self.scheduler = luigi.scheduler.Scheduler(prune_on_get_work=True, record_task_history=False)
+    def create_local_scheduler(self) -> LocalScheduler:
+        self.scheduler = LocalScheduler(prune_on_get_work=True, record_task_history=False)
         return self.scheduler
 
     def create_remote_scheduler(self, url: str) -> luigi.rpc.RemoteScheduler:
@@ -36,9 +39,14 @@ class WorkerSchedulerFactory:
             # With a shared scheduler another process may be running our dependencies: wait for
             # them instead of giving up with "not run", so every process exits 0 when the DAG is done.
             options["keep_alive"] = True
-        return luigi.worker.Worker(
+        worker = luigi.worker.Worker(
             scheduler=scheduler, worker_processes=worker_processes, assistant=assistant, **options
         )
+        if isinstance(scheduler, LocalScheduler):
+            # In-process results skip the multiprocessing queue's feeder thread (see results.py).
+            worker._task_result_queue.close()
+            worker._task_result_queue = ResultQueue()
+        return worker
 
 
 def _configured(section: str, option: str) -> bool:

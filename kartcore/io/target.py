@@ -1,8 +1,10 @@
 """A target is a file at a path written and read through one format.
 
-This is where foreign errors (pickle, pandas, the OS) are wrapped once into kartcore errors that
-name the file. ``dump`` is atomic; ``stage`` writes the temp file only, so a task can publish all
-its outputs after ``run()`` succeeded (``commit``) or throw them away (``discard``).
+This is where foreign errors (pickle, pandas, the OS, the object store) are wrapped once into
+kartcore errors that name the file. ``dump`` is atomic; ``stage`` writes the temp file only, so a
+task can publish all its outputs after ``run()`` succeeded (``commit``) or throw them away
+(``discard``). Where the bytes live (local disk or an fsspec store such as ``s3://``) is decided by
+:mod:`kartcore.io.storage`; staged temp files are always local files.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 import luigi
 
 from kartcore.errors import FormatError, KartError, OutputNotFoundError
-from kartcore.io.atomic import open_temp_for, publish, remove_quietly
+from kartcore.io.atomic import remove_quietly
 from kartcore.io.formats import FileFormat, format_for_path
+from kartcore.io.storage import storage_for
 
 
 class Target(luigi.target.Target):
@@ -27,6 +30,7 @@ class Target(luigi.target.Target):
 
     def __init__(self, path: str, file_format: FileFormat | None = None, owner: str = "") -> None:
         self._path = path
+        self._storage = storage_for(path)
         self.file_format = file_format if file_format is not None else format_for_path(path)
         self.owner = owner
 
@@ -35,12 +39,13 @@ class Target(luigi.target.Target):
         return self._path
 
     def exists(self) -> bool:
-        return os.path.exists(self._path)
+        """True if the file exists; only "not found" is False (other storage failures raise StorageError)."""
+        return self._storage.exists(self._path)
 
     def load(self) -> Any:
         """Read the file; a missing or unreadable file raises an error that names it."""
         try:
-            file = open(self._path, "rb")  # noqa: SIM115 - closed by the with-block below
+            file = self._storage.open_read(self._path)
         except FileNotFoundError:
             raise OutputNotFoundError(f"{self._describe()}{self._path} does not exist") from None
         with file:
@@ -51,6 +56,8 @@ class Target(luigi.target.Target):
             except KartError:
                 raise
             except Exception as exc:
+                if self._storage.is_transport_error(exc):
+                    raise self._storage.describe_failure(f"{self._describe()}cannot read", self._path, exc) from exc
                 raise FormatError(
                     f"{self._describe()}cannot read {self._path} as {self._extension()} "
                     f"({type(exc).__name__}: {exc}). The file may be truncated or corrupt: delete it "
@@ -62,12 +69,16 @@ class Target(luigi.target.Target):
         self.commit(self.stage(obj))
 
     def stage(self, obj: Any) -> str:
-        """Write ``obj`` to a temp file next to the target and return its path (not yet published)."""
+        """Write ``obj`` to a temp file and return its path (not yet published).
+
+        The temp file is a local file: next to the target for a local path, in the local staging
+        directory for an object store (uploaded by :meth:`commit`).
+        """
         try:
             self.file_format.check(obj)
         except FormatError as exc:
             raise FormatError(f"{self._describe()}cannot write {self._path}: {self._extension()} {exc}") from None
-        with open_temp_for(self._path) as (temp_path, file):
+        with self._storage.open_temp_for(self._path) as (temp_path, file):
             try:
                 self.file_format.dump(obj, file)
             except FormatError as exc:
@@ -83,20 +94,20 @@ class Target(luigi.target.Target):
 
     def commit(self, staged_path: str) -> None:
         """Publish a staged temp file under the target's name."""
-        publish(staged_path, self._path)
+        self._storage.publish(staged_path, self._path)
 
     @staticmethod
     def discard(staged_path: str) -> None:
-        """Throw away a staged temp file."""
+        """Throw away a staged temp file (always a local file, whatever the target's storage)."""
         remove_quietly(staged_path)
 
     def remove(self) -> None:
         """Delete the file if it exists."""
-        remove_quietly(self._path)
+        self._storage.remove(self._path)
 
     def last_modification_time(self) -> datetime.datetime:
         """When the file was last written."""
-        return datetime.datetime.fromtimestamp(os.path.getmtime(self._path))
+        return self._storage.modified(self._path)
 
     def _extension(self) -> str:
         return os.path.splitext(self._path)[1] or "(no extension)"

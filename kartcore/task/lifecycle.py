@@ -3,6 +3,10 @@
 luigi calls these through events and ``on_success``/``on_failure`` in the process that runs the
 task (also a forked worker process). The order is the safety property: records first, outputs
 last, and outputs only if ``run()`` returned normally.
+
+With Redis configured, the run lock (:mod:`kartcore.task.locking`) brackets all of it: taken at
+START before any record is written, released after the outputs are published or thrown away. A
+run that START finds already completed by another worker writes and publishes nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ import luigi
 from luigi.task import flatten
 
 from kartcore.errors import OutputNotFoundError
-from kartcore.task import records
+from kartcore.task import locking, records
 from kartcore.task.seed import apply_seed, seed_for
 from kartcore.task.source import defined_in
 from kartcore.task.staging import StagedOutputs
 
 
 def begin_run(task: Any) -> None:
-    """Fix the seeds, write the start records and start staging the outputs."""
+    """Take the run lock, fix the seeds, write the start records and start staging the outputs."""
     abandon_run(task)
+    if not locking.enter_run_lock(task):
+        return
     seed = seed_for(task.make_unique_id(), task.fix_random_seed_value)
     methods = apply_seed(task.fix_random_seed_methods, seed)
     if task.should_dump_supplementary_log_files:
@@ -31,7 +37,7 @@ def begin_run(task: Any) -> None:
 
 def record_processing_time(task: Any, seconds: float) -> None:
     """Write how long ``run()`` took."""
-    if task.should_dump_supplementary_log_files:
+    if task.should_dump_supplementary_log_files and not locking.run_skipped(task):
         records.write_processing_time(task, seconds)
 
 
@@ -39,6 +45,7 @@ def publish_outputs(task: Any) -> None:
     """After a successful ``run()``: check every output was dumped, write the task log, publish."""
     staged: StagedOutputs | None = task._kart_staged
     if staged is None:
+        locking.release_run_lock(task)
         return
     task._kart_staged = None
     try:
@@ -54,14 +61,18 @@ def publish_outputs(task: Any) -> None:
         staged.commit_all()
     finally:
         staged.discard_all()
+        locking.release_run_lock(task)
 
 
 def abandon_run(task: Any) -> None:
-    """Discard anything a failed or restarted run staged."""
+    """Discard anything a failed or restarted run staged, and release its run lock."""
     staged: StagedOutputs | None = getattr(task, "_kart_staged", None)
     task._kart_staged = None
-    if staged is not None:
-        staged.discard_all()
+    try:
+        if staged is not None:
+            staged.discard_all()
+    finally:
+        locking.release_run_lock(task)
 
 
 def register(task_class: type[luigi.Task]) -> None:

@@ -3,6 +3,7 @@
 The scheme is gokart's, so a cache written by gokart is found by kartcore and the other way round.
 Unlike gokart, a relative path that would leave the workspace (``../x.pkl``, ``/etc/x.pkl``) is
 refused: outputs are deleted and overwritten by reruns, so they must stay inside the workspace.
+The workspace may be an object store (``s3://bucket/prefix``): paths under it are joined with ``/``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import posixpath
 
 from kartcore.errors import UnsafePathError
+from kartcore.io.storage import join
 
 LOG_DIRECTORY = "log"
 
@@ -46,10 +48,10 @@ def with_unique_id(path: str, unique_id: str) -> str:
 def output_path(workspace_directory: str, relative_path: str, unique_id: str | None) -> str:
     """The full path of an output file, with the unique id when one is given."""
     check_relative_path(relative_path)
-    path = os.path.join(workspace_directory, relative_path)
+    path = join(workspace_directory, relative_path)
     return with_unique_id(path, unique_id) if unique_id else path
 
 
 def log_path(workspace_directory: str, kind: str, class_name: str, unique_id: str, extension: str) -> str:
     """``<workspace>/log/<kind>/<ClassName>_<unique id><ext>``, the layout of gokart's run records."""
-    return os.path.join(workspace_directory, LOG_DIRECTORY, kind, f"{class_name}_{unique_id}{extension}")
+    return join(workspace_directory, LOG_DIRECTORY, kind, f"{class_name}_{unique_id}{extension}")

@@ -21,7 +21,7 @@ from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, Task
 from kartcore.io import FileFormat, Target
 from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
-from kartcore.task import hashing, lifecycle, naming, records, source, type_args
+from kartcore.task import hashing, lifecycle, locking, naming, records, source, type_args
 from kartcore.task.frames import DataFrameHelpers
 from kartcore.task.parameters import ExplicitBoolParameter
 from kartcore.task.staging import StagedOutputs
@@ -78,6 +78,19 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     should_dump_supplementary_log_files = ExplicitBoolParameter(
         default=True, significant=False, description="Write the run records under <workspace>/log/."
     )
+    redis_host = luigi.OptionalParameter(
+        default=None, significant=False, description="Redis host for run locks (on when host and port are set)."
+    )
+    redis_port = luigi.OptionalIntParameter(default=None, significant=False, description="Redis port for run locks.")
+    redis_timeout = luigi.IntParameter(
+        default=180, significant=False, description="Seconds a dead worker's run lock lives on (renewed while running)."
+    )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        guarded = locking.guard_run(cls.run)  # the run lock's skip/fail check (locking.py); classes, not instances
+        if guarded is not cls.run:
+            cls.run = guarded  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._kart_str_params: dict[tuple[bool, bool], dict[str, str]] = {}

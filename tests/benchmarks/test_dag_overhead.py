@@ -1,0 +1,40 @@
+"""Smoke test of benchmarks/dag_overhead.py on tiny DAGs: it runs every library and writes its JSON.
+
+Only the shape of the report and the counts are checked; timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "dag_overhead.py"
+
+
+def test_benchmark_runs_tiny_dags(tmp_path: Path) -> None:
+    report = tmp_path / "dag.json"
+    completed = subprocess.run(
+        [sys.executable, str(SCRIPT), "--sizes", "5,10", "--extra-fanin", "12", "--json", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "ms/task" in completed.stdout
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    rows = summary["rows"]
+    assert [(r["shape"], r["tasks"]) for r in rows] == [
+        ("chain", 5),
+        ("chain", 10),
+        ("fanin", 5),
+        ("fanin", 10),
+        ("fanin", 12),
+    ]
+    for row in rows:
+        kart = row["kartcore"]
+        assert kart["ok"] and kart["seconds"] > 0 and kart["rebuild_seconds"] > 0
+        assert kart["rerun_tasks"] == (row["tasks"] if row["shape"] == "chain" else 2)
+    assert set(summary["growth"]) == {"chain", "fanin"}
