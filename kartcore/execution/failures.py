@@ -92,6 +92,16 @@ def _format(exception: BaseException | None) -> str:
     return "".join(traceback.format_exception(type(exception), exception, exception.__traceback__))
 
 
+def _on_dependency_missing(task: luigi.Task) -> None:
+    """luigi fires this when complete() raised; kartcore tasks keep that exception for us."""
+    exception = getattr(task, "_kart_complete_error", None)
+    collector = _current()
+    if collector is not None and exception is not None:
+        task._kart_complete_error = None
+        collector.broken.append(TaskFailure(task, exception, _format(exception)))
+
+
 luigi.Task.event_handler(luigi.Event.DEPENDENCY_DISCOVERED)(_on_discovered)
+luigi.Task.event_handler(luigi.Event.DEPENDENCY_MISSING)(_on_dependency_missing)
 luigi.Task.event_handler(luigi.Event.FAILURE)(_on_failure)
 luigi.Task.event_handler(luigi.Event.BROKEN_TASK)(_on_broken)

@@ -7,7 +7,9 @@ luigi's own parser, scheduler options and workers; kartcore adds exit codes that
 from __future__ import annotations
 
 import difflib
+import socket
 import sys
+import urllib.parse
 from typing import NoReturn
 
 import luigi
@@ -24,6 +26,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
+EXIT_UNREACHABLE = 4
+SCHEDULER_CONNECT_TIMEOUT_SECONDS = 5.0
 
 _SUCCEEDED = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 
@@ -40,6 +44,8 @@ def run_command_line(argv: list[str] | None = None) -> int:
         with CmdlineParser.global_instance(args) as parser:
             root = _root_task(parser)
             core = luigi.interface.core()
+            if not core.local_scheduler:
+                _check_scheduler_reachable(core)
             with progress.reporting(workers=core.workers, follow_level=True):
                 result = luigi.build(
                     [root],
@@ -56,6 +62,9 @@ def run_command_line(argv: list[str] | None = None) -> int:
     except TaskClassException as exc:
         print(f"kartcore: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except _SchedulerUnreachable as exc:
+        print(f"kartcore: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except luigi.interface.PidLockAlreadyTakenExit:
         print("kartcore: another process is running the same command (pass --no-lock to allow it)", file=sys.stderr)
         return EXIT_LOCKED
@@ -66,6 +75,26 @@ def run_command_line(argv: list[str] | None = None) -> int:
 
 class _UsageError(Exception):
     pass
+
+
+class _SchedulerUnreachable(Exception):
+    pass
+
+
+def _check_scheduler_reachable(core: luigi.interface.core) -> None:
+    """Fail in seconds, not after luigi's minutes of RPC retries, when luigid is not there."""
+    url = core.scheduler_url or f"http://{core.scheduler_host}:{core.scheduler_port}/"
+    parsed = urllib.parse.urlsplit(url)
+    host = parsed.hostname or core.scheduler_host
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=SCHEDULER_CONNECT_TIMEOUT_SECONDS):
+            return
+    except OSError as exc:
+        raise _SchedulerUnreachable(
+            f"cannot reach the central scheduler (luigid) at {url}: {exc}. Start it (`luigid --port {port}`), "
+            "point --scheduler-host/--scheduler-port at it, or run with --local-scheduler"
+        ) from None
 
 
 def _root_task(parser: CmdlineParser) -> luigi.Task:

@@ -176,8 +176,16 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         """Complete when every output exists (and, with strict checks, every input too).
 
         An endpoint (no ``run()``) has no output of its own and is complete when its requirements
-        are; gokart counts it as never complete and "runs" it every time.
+        are; gokart counts it as never complete and "runs" it every time. An error (e.g. storage
+        that cannot be reached) is kept on the task, because luigi reports only its traceback text.
         """
+        try:
+            return self._complete()
+        except Exception as exc:
+            self._kart_complete_error = exc
+            raise
+
+    def _complete(self) -> bool:
         if self._kart_rerun_pending:
             self._kart_rerun_pending = False
             return False

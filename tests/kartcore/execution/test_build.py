@@ -119,3 +119,24 @@ def test_luigi_check_complete_on_run_sees_staged_outputs(tmp_path: Path) -> None
     (tmp_path / "worker.ini").write_text("[worker]\ncheck_complete_on_run = true\n")
     kartcore.add_config(str(tmp_path / "worker.ini"))
     assert kartcore.build(Sum(width=3)) == 3
+
+
+def test_an_error_in_complete_reaches_the_build_error() -> None:
+    from kartcore.errors import StorageError
+    from kartcore.io import Target
+
+    class Unreachable(Target):
+        def exists(self) -> bool:
+            raise StorageError("s3://bucket/x.pkl: the credentials were refused (check AWS_ACCESS_KEY_ID)")
+
+    class OnBrokenStorage(kartcore.TaskOnKart):
+        def output(self):
+            return Unreachable("s3://bucket/x.pkl")
+
+        def run(self) -> None:
+            self.dump(1)
+
+    with pytest.raises(BuildError) as info:
+        kartcore.build(OnBrokenStorage())
+    assert isinstance(info.value.exception, StorageError)
+    assert "credentials were refused" in str(info.value)

@@ -124,3 +124,19 @@ def test_run_accepts_argv_in_process(project: Path, monkeypatch: pytest.MonkeyPa
     with pytest.raises(SystemExit) as info:
         kartcore.run(["pipeline.Broken", "--local-scheduler", "--no-lock"])
     assert info.value.code == 1
+
+
+def test_unreachable_central_scheduler_fails_fast_and_writes_nothing(project: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once the socket is closed
+    started = time.monotonic()
+    scheduler = ["--scheduler-host", "127.0.0.1", "--scheduler-port", str(port)]
+    result = run_main(project, "pipeline.Greeting", "--name=x", *scheduler)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 4
+    assert f"cannot reach the central scheduler (luigid) at http://127.0.0.1:{port}/" in result.stderr
+    assert not (project / "resources").exists()
