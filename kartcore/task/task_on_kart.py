@@ -103,6 +103,15 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     # ----- parameters and identity -----------------------------------------------------------
 
     @classmethod
+    def get_params(cls) -> list[tuple[str, luigi.Parameter]]:
+        """luigi's parameter list, computed once per class (luigi walks ``dir(cls)`` on every call)."""
+        cached = cls.__dict__.get("_kart_params")
+        if cached is None:
+            cached = super().get_params()
+            cls._kart_params = cached
+        return list(cached)
+
+    @classmethod
     def get_param_values(cls, params: list[tuple[str, luigi.Parameter]], args: Any, kwargs: Any) -> Any:
         """luigi's resolution, plus ``[TaskOnKart]`` values for parameters nothing more specific sets."""
         positional = [name for name, param in params if param.positional][: len(args)]
