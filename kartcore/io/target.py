@@ -10,12 +10,13 @@ task can publish all its outputs after ``run()`` succeeded (``commit``) or throw
 from __future__ import annotations
 
 import datetime
+import errno
 import os
 from typing import Any
 
 import luigi
 
-from kartcore.errors import FormatError, KartError, OutputNotFoundError
+from kartcore.errors import FormatError, KartError, OutputNotFoundError, StorageError
 from kartcore.io.atomic import remove_quietly
 from kartcore.io.formats import FileFormat, format_for_path
 from kartcore.io.storage import storage_for
@@ -78,19 +79,39 @@ class Target(luigi.target.Target):
             self.file_format.check(obj)
         except FormatError as exc:
             raise FormatError(f"{self._describe()}cannot write {self._path}: {self._extension()} {exc}") from None
-        with self._storage.open_temp_for(self._path) as (temp_path, file):
-            try:
-                self.file_format.dump(obj, file)
-            except FormatError as exc:
-                raise FormatError(f"{self._describe()}cannot write {self._path}: {self._extension()} {exc}") from exc
-            except KartError:
+        try:
+            with self._storage.open_temp_for(self._path) as (temp_path, file):
+                self._write(obj, file)
+        except OSError as exc:
+            if isinstance(exc, KartError) or exc.errno is None:
                 raise
-            except Exception as exc:
-                raise FormatError(
-                    f"{self._describe()}cannot write {type(obj).__name__} to {self._path} as "
-                    f"{self._extension()}: {type(exc).__name__}: {exc}"
-                ) from exc
+            # The disk, not the object: ENOSPC, EDQUOT, EIO, EROFS... (also raised when the temp file is closed).
+            name = errno.errorcode.get(exc.errno, str(exc.errno))
+            raise StorageError(
+                f"{self._describe()}cannot write {self._path}: {os.strerror(exc.errno)} ({name}). Nothing was "
+                "published and the previous version, if any, is unchanged; free space (or fix the disk) and run again"
+            ) from exc
         return temp_path
+
+    def _write(self, obj: Any, file: Any) -> None:
+        try:
+            self.file_format.dump(obj, file)
+        except FormatError as exc:
+            raise FormatError(f"{self._describe()}cannot write {self._path}: {self._extension()} {exc}") from exc
+        except KartError:
+            raise
+        except OSError as exc:
+            if exc.errno is None:  # e.g. PIL's "cannot write mode RGBA as JPEG": about the object
+                raise self._cannot_write(obj, exc) from exc
+            raise
+        except Exception as exc:
+            raise self._cannot_write(obj, exc) from exc
+
+    def _cannot_write(self, obj: Any, exc: Exception) -> FormatError:
+        return FormatError(
+            f"{self._describe()}cannot write {type(obj).__name__} to {self._path} as "
+            f"{self._extension()}: {type(exc).__name__}: {exc}"
+        )
 
     def commit(self, staged_path: str) -> None:
         """Publish a staged temp file under the target's name."""

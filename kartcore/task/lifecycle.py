@@ -17,7 +17,7 @@ import luigi
 from luigi.task import flatten
 
 from kartcore.errors import OutputNotFoundError
-from kartcore.task import locking, records
+from kartcore.task import integrity, locking, records
 from kartcore.task.seed import apply_seed, seed_for
 from kartcore.task.source import defined_in
 from kartcore.task.staging import StagedOutputs
@@ -58,6 +58,7 @@ def publish_outputs(task: Any) -> None:
             )
         if task.should_dump_supplementary_log_files:
             records.write_task_log(task, [t.path() for t in outputs])
+        integrity.record_checksums(task, staged.files())  # a record too: before the outputs
         staged.commit_all()
     finally:
         staged.discard_all()

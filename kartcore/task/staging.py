@@ -24,6 +24,10 @@ class StagedOutputs:
             Target.discard(previous[1])
         self._staged[target.path()] = (target, temp_path)
 
+    def files(self) -> dict[str, str]:
+        """Final path -> temp path of every staged file."""
+        return {path: temp_path for path, (_, temp_path) in self._staged.items()}
+
     def __contains__(self, path: str) -> bool:
         return path in self._staged
 

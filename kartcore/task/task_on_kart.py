@@ -21,7 +21,7 @@ from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, Task
 from kartcore.io import FileFormat, Target
 from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
-from kartcore.task import hashing, lifecycle, locking, naming, records, source, type_args
+from kartcore.task import hashing, integrity, lifecycle, locking, naming, records, source, type_args
 from kartcore.task.frames import DataFrameHelpers
 from kartcore.task.parameters import ExplicitBoolParameter
 from kartcore.task.staging import StagedOutputs
@@ -77,6 +77,9 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     )
     should_dump_supplementary_log_files = ExplicitBoolParameter(
         default=True, significant=False, description="Write the run records under <workspace>/log/."
+    )
+    verify_outputs = ExplicitBoolParameter(
+        default=False, significant=False, description="Record output checksums; check inputs against them on load."
     )
     redis_host = luigi.OptionalParameter(
         default=None, significant=False, description="Redis host for run locks (on when host and port are set)."
@@ -282,6 +285,8 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
                 f"{self.label()} cannot load {target!r}: only kartcore targets can be loaded (use target.open())"
             )
         try:
+            if self.verify_outputs:
+                integrity.verify_input(self, target)
             return target.load()
         except OutputNotFoundError:
             raise OutputNotFoundError(
