@@ -51,6 +51,10 @@ class OutputNotFoundError(KartError, FileNotFoundError):
     """A target that should exist does not (a missing input, or an output ``run()`` never dumped)."""
 
 
+class UntrustedFileError(KartError):
+    """A file whose loading runs code (a pickle) was written by someone the settings do not trust."""
+
+
 class EmptyDumpError(KartError, AssertionError):
     """``fail_on_empty_dump`` is on and the task dumped an empty data frame."""
 
@@ -139,4 +143,5 @@ __all__ = [
     "TaskFailure",
     "UnsafePathError",
     "UnsupportedFormatError",
+    "UntrustedFileError",
 ]

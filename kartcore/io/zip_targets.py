@@ -82,6 +82,8 @@ class LoadFunctionFailedError(KartError):
 class ModelArchiveFormat(FileFormat):
     """A model written by ``save_function(obj, <dir>/model.pkl)`` (it may add files), read by ``load_function``."""
 
+    runs_code_on_load = True
+
     expects = "an object its save_function can write"
 
     def __init__(
@@ -121,6 +123,8 @@ class FrameChunksFormat(FileFormat):
     written. Zips written by gokart (same member names, plus a ``load_function.pkl`` ignored here)
     are read too.
     """
+
+    runs_code_on_load = True
 
     expects = "a pandas DataFrame"
 

@@ -13,6 +13,7 @@ A publish with ``verify_outputs`` off removes the task's old record, so it never
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any
 
 from luigi.task import flatten
@@ -21,6 +22,7 @@ from kartcore.errors import FormatError, OutputNotFoundError
 from kartcore.io import Target
 from kartcore.io.formats import format_for_extension
 from kartcore.io.storage import storage_for
+from kartcore.io.trust import check_trusted
 from kartcore.task.naming import log_path
 
 CHECKSUM = "checksum"
@@ -49,6 +51,15 @@ def record_checksums(task: Any, staged_files: dict[str, str]) -> None:
         target.remove()
         return
     target.dump({final: sha256_of(temp) for final, temp in sorted(staged_files.items())})
+
+
+def check_before_load(task: Any, target: Target) -> None:
+    """The checks a task's settings ask for before an input is loaded: trusted pickles, then checksums."""
+    if task.refuse_foreign_pickles and target.file_format.runs_code_on_load:
+        path = target.path()
+        check_trusted(path if "://" in path else os.path.abspath(path), task.trusted_pickle_locations)
+    if task.verify_outputs:
+        verify_input(task, target)
 
 
 def verify_input(task: Any, target: Target) -> None:

@@ -78,6 +78,12 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     should_dump_supplementary_log_files = ExplicitBoolParameter(
         default=True, significant=False, description="Write the run records under <workspace>/log/."
     )
+    refuse_foreign_pickles = ExplicitBoolParameter(
+        default=False, significant=False, description="Load pickles only from trusted locations or your own files."
+    )
+    trusted_pickle_locations = luigi.ListParameter(
+        default=[], significant=False, description="Workspaces whose pickles may be loaded with refuse_foreign_pickles."
+    )
     verify_outputs = ExplicitBoolParameter(
         default=False, significant=False, description="Record output checksums; check inputs against them on load."
     )
@@ -285,8 +291,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
                 f"{self.label()} cannot load {target!r}: only kartcore targets can be loaded (use target.open())"
             )
         try:
-            if self.verify_outputs:
-                integrity.verify_input(self, target)
+            integrity.check_before_load(self, target)
             return target.load()
         except OutputNotFoundError:
             raise OutputNotFoundError(

@@ -46,6 +46,8 @@ class FileFormat(ABC):
 
     #: What the format expects, used in error messages ("a pandas DataFrame or Series").
     expects: ClassVar[str] = "any object"
+    #: True when loading a file can run code from it (pickle): such files are only as safe as their writer.
+    runs_code_on_load: ClassVar[bool] = False
 
     def check(self, obj: Any) -> None:  # noqa: B027 - optional hook, accepting everything by default
         """Raise :class:`FormatError` if ``obj`` cannot be written by this format."""

@@ -32,6 +32,7 @@ _PICKLE_ERRORS = (pickle.PicklingError, AttributeError, TypeError)
 
 
 class PickleFormat(FileFormat):
+    runs_code_on_load = True
     """Any picklable object."""
 
     expects = "a picklable object"
