@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.kartcore.io.test_locks import free_port, redis_server  # noqa: F401  (the fixture)
+from tests.kartcore.io.test_locks import redis_server  # noqa: F401  (the fixture)
+from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
 

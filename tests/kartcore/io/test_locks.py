@@ -22,15 +22,10 @@ import pytest
 
 from kartcore.errors import ConfigError, LockError
 from kartcore.io.locks import Lock, NoLock, lock_for, lock_key
+from tests.servers import free_port, stop
 
 REDIS_SERVER = shutil.which("redis-server")
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +58,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         client.close()
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @pytest.fixture

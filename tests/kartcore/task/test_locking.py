@@ -19,7 +19,8 @@ from kartcore.io.locks import NoLock
 from kartcore.io.locks.redis_lock import RedisLock
 from kartcore.task.locking import run_lock, workspace_namespace
 from tests.conftest import files_under
-from tests.kartcore.io.test_locks import free_port, redis_server  # noqa: F401  (the fixture)
+from tests.kartcore.io.test_locks import redis_server  # noqa: F401  (the fixture)
+from tests.servers import free_port
 
 RUNS: list[str] = []
 
