@@ -23,7 +23,7 @@ from luigi.task_register import Register, TaskClassException
 from kartcore import config
 from kartcore.errors import KartError
 from kartcore.io import Target
-from kartcore.task.naming import LOG_DIRECTORY
+from kartcore.task.naming import LOG_DIRECTORY, log_path
 from kartcore.task.records import PROCESSING_TIME, TASK_LOG, TASK_PARAMS
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def task_history(task_class_or_name: type | str, workspace: str | None = None) -
 
 def _read_run(workspace: str, name: str, unique_id: str) -> RunRecord:
     def record_path(kind: str) -> str:
-        return os.path.join(workspace, LOG_DIRECTORY, kind, f"{name}_{unique_id}.pkl")
+        return log_path(workspace, kind, name, unique_id, ".pkl")
 
     params_path = record_path(TASK_PARAMS)
     params = _load(params_path)
