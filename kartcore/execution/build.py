@@ -14,6 +14,7 @@ from kartcore.execution import failures, progress
 from kartcore.execution.factory import WorkerSchedulerFactory
 from kartcore.execution.logs import log_level as temporary_log_level
 from kartcore.task import TaskOnKart
+from kartcore.task.resolution import frozen_configuration
 from kartcore.task.task_on_kart import map_targets
 
 SUCCEEDED = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
@@ -37,11 +38,16 @@ def build(
         raise TypeError(f"build() takes one task instance, got {type(task).__name__}: {task!r}")
     if reset_register:
         _compat.forget_redefined_task_classes()
-    _check_definitions(task)
     env_params.setdefault("log_level", logging.getLevelName(log_level))
     factory = WorkerSchedulerFactory()
     # progress first: it decides from the log level the user set, before build() turns luigi's down.
-    with progress.reporting(workers=workers), temporary_log_level(log_level), failures.collecting() as collector:
+    with (
+        frozen_configuration(),
+        progress.reporting(workers=workers),
+        temporary_log_level(log_level),
+        failures.collecting() as collector,
+    ):
+        _check_definitions(task)
         result = luigi.build(
             [task],
             worker_scheduler_factory=factory,

@@ -21,6 +21,7 @@ from luigi.task_register import Register, TaskClassException, TaskClassNotFoundE
 
 from kartcore.execution import progress
 from kartcore.execution.factory import WorkerSchedulerFactory
+from kartcore.task.resolution import frozen_configuration
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -41,7 +42,7 @@ def run_command_line(argv: list[str] | None = None) -> int:
     """Like :func:`run`, but returns the exit code instead of exiting."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        with CmdlineParser.global_instance(args) as parser:
+        with CmdlineParser.global_instance(args) as parser, frozen_configuration():
             root = _root_task(parser)
             core = luigi.interface.core()
             if not core.local_scheduler:

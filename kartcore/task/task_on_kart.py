@@ -21,7 +21,7 @@ from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, Task
 from kartcore.io import FileFormat, Target
 from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
-from kartcore.task import hashing, integrity, lifecycle, locking, naming, records, source, type_args
+from kartcore.task import hashing, integrity, lifecycle, locking, naming, records, resolution, source, type_args
 from kartcore.task.frames import DataFrameHelpers
 from kartcore.task.parameters import ExplicitBoolParameter
 from kartcore.task.staging import StagedOutputs
@@ -123,6 +123,10 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     @classmethod
     def get_param_values(cls, params: list[tuple[str, luigi.Parameter]], args: Any, kwargs: Any) -> Any:
         """luigi's resolution, plus ``[TaskOnKart]`` values for parameters nothing more specific sets."""
+        if not args:
+            fast = resolution.resolved(cls, params, kwargs)
+            if fast is not None:
+                return fast
         positional = [name for name, param in params if param.positional][: len(args)]
         unset = [name for name, _ in params if name not in kwargs and name not in positional]
         shared = config.shared_values(cls.get_task_family(), unset)

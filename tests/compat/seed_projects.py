@@ -124,9 +124,7 @@ def write_tutorial_project(root: Path, import_line: str, variant: str = "plain")
     replacements = {
         "plain": ("", "'sample output'", "", "", ""),
         "rerun": ("", "'sample output'", "rerun = True", "rerun=True", "rerun=True"),
-        "version": (
-            "version = luigi.IntParameter(default=1)", "f'sample output version {self.version}'", "", "", ""
-        ),
+        "version": ("version = luigi.IntParameter(default=1)", "f'sample output version {self.version}'", "", "", ""),
     }[variant]
     markers = ("VERSION_PARAMETER", "SAMPLE_OUTPUT", "MAIN_RERUN", "SAMPLE_KWARGS", "STRING_KWARGS")
     for marker, value in zip(markers, replacements, strict=True):

@@ -21,9 +21,19 @@ def luigid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     state = tmp_path_factory.mktemp("luigid")
     port = free_port()
     process = subprocess.Popen(
-        [executable, "--address", "127.0.0.1", "--port", str(port), "--logdir", str(state),
-         "--state-path", str(state / "state.pickle")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            executable,
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--logdir",
+            str(state),
+            "--state-path",
+            str(state / "state.pickle"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, process)

@@ -41,8 +41,13 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """Run a command to the end and capture its output (never raises on a non-zero exit)."""
     return subprocess.run(
-        [str(part) for part in command], cwd=cwd, env=env if env is not None else environment(),
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env if env is not None else environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -77,7 +82,10 @@ def bake(workdir: Path, **extra_context: str) -> Path:
         f'cookiecutters_dir: "{workdir / "cookiecutters"}"\nreplay_dir: "{workdir / "replay"}"\n', encoding="utf-8"
     )
     project = cookiecutter(
-        str(REPO_ROOT), no_input=True, output_dir=str(workdir / "out"), config_file=str(config),
+        str(REPO_ROOT),
+        no_input=True,
+        output_dir=str(workdir / "out"),
+        config_file=str(config),
         extra_context=dict(extra_context),
     )
     return Path(project)

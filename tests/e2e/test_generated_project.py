@@ -170,9 +170,7 @@ def test_first_pipeline_run_succeeds_quietly(
     assert warning_lines(first_sample_run.stderr) == [], explain(first_sample_run)
 
 
-@pytest.mark.parametrize(
-    "command", [["pytest"], ["ruff", "check", "."], ["mypy"]], ids=["pytest", "ruff", "mypy"]
-)
+@pytest.mark.parametrize("command", [["pytest"], ["ruff", "check", "."], ["mypy"]], ids=["pytest", "ruff", "mypy"])
 def test_project_check_passes_under_poetry(poetry_project: PoetryProject, command: list[str]) -> None:
     result = poetry_project("run", *command)
     assert result.returncode == 0, explain(result)

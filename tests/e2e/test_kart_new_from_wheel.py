@@ -67,8 +67,11 @@ def generated(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     home = elsewhere / "home"
     home.mkdir()
-    result = run([venv / "bin" / "kart", "new", "--no-input", "-o", "projects"], cwd=elsewhere,
-                 env=fresh_env(venv, HOME=str(home)))
+    result = run(
+        [venv / "bin" / "kart", "new", "--no-input", "-o", "projects"],
+        cwd=elsewhere,
+        env=fresh_env(venv, HOME=str(home)),
+    )
     return elsewhere / "projects" / "kart-pipeline", result
 
 
@@ -77,7 +80,8 @@ def test_the_wheel_carries_the_whole_template_and_no_bytecode(wheel: Path) -> No
     template = {name.removeprefix(f"{TEMPLATE_IN_WHEEL}/") for name in names if name.startswith(TEMPLATE_IN_WHEEL)}
     source = REPO_ROOT / TEMPLATE_IN_WHEEL
     expected = {
-        str(path.relative_to(source)) for path in source.rglob("*")
+        str(path.relative_to(source))
+        for path in source.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     }
     assert template == expected
@@ -117,7 +121,8 @@ def test_the_vendored_runtime_is_the_installed_package_without_templates(
 
     def files(root: Path) -> dict[str, bytes]:
         return {
-            str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*")
+            str(path.relative_to(root)): path.read_bytes()
+            for path in root.rglob("*")
             if path.is_file() and "__pycache__" not in path.parts
         }
 
@@ -127,7 +132,7 @@ def test_the_vendored_runtime_is_the_installed_package_without_templates(
 
 
 def test_the_vendored_pyproject_has_the_repository_name_version_and_dependencies(
-    generated: tuple[Path, subprocess.CompletedProcess[str]]
+    generated: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     project, _ = generated
     vendored = tomllib.loads((project / "vendor" / "gokart-core" / "pyproject.toml").read_text(encoding="utf-8"))
@@ -147,8 +152,11 @@ def test_kart_add_task_in_the_generated_project_keeps_its_tests_and_ruff_green(
         added = run([venv / "bin" / "kart", "add", "task", *args], cwd=project / "kart_pipeline", env=env)
         assert added.returncode == 0, explain(added)
     paths = os.pathsep.join([str(project / "vendor" / "gokart-core"), str(project)])
-    tests = run([venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
-                env={**env, "PYTHONPATH": paths, "PYTHONDONTWRITEBYTECODE": "1"})
+    tests = run(
+        [venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env={**env, "PYTHONPATH": paths, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     assert tests.returncode == 0, explain(tests)
     assert "16 passed" in tests.stdout, explain(tests)
     lint = run([RUFF, "check", "--no-cache", "."], cwd=project)

@@ -50,8 +50,14 @@ def test_two_workers_share_a_dag_through_luigid(tmp_path: Path, luigid: int) -> 
     (tmp_path / "pipeline.py").write_text(PIPELINE)
     (tmp_path / "main.py").write_text(MAIN)
     command = [
-        sys.executable, "main.py", "shared.Total", "--scheduler-host", "127.0.0.1",
-        "--scheduler-port", str(luigid), "--no-lock",
+        sys.executable,
+        "main.py",
+        "shared.Total",
+        "--scheduler-host",
+        "127.0.0.1",
+        "--scheduler-port",
+        str(luigid),
+        "--no-lock",
     ]
     workers = [
         subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -66,6 +72,9 @@ def test_two_workers_share_a_dag_through_luigid(tmp_path: Path, luigid: int) -> 
     assert len(set(pids)) == 2, "the work was split between the two processes"
     result = subprocess.run(
         [sys.executable, "-c", "import pipeline, kartcore; print(kartcore.build(pipeline.Total()))"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip() == str(sum(range(8)))

@@ -319,6 +319,7 @@ def test_package_name_is_derived_from_project_name(cookies, project_name: str, p
 
 # ----- bad answers --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("answers", "message"),
     [

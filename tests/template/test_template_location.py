@@ -57,8 +57,15 @@ def test_the_root_cookiecutter_json_points_at_the_one_packaged_template() -> Non
 def test_the_checkout_and_the_template_directory_bake_the_same_project(tmp_path: Path) -> None:
     config = private_config(tmp_path)
     projects = [
-        Path(cookiecutter(str(root), no_input=True, output_dir=str(tmp_path / name), config_file=config,
-                          extra_context={"verify": "no"}))
+        Path(
+            cookiecutter(
+                str(root),
+                no_input=True,
+                output_dir=str(tmp_path / name),
+                config_file=config,
+                extra_context={"verify": "no"},
+            )
+        )
         for name, root in (("checkout", REPO_ROOT), ("template", TEMPLATE_ROOT))
     ]
     assert contents(projects[0]) == contents(projects[1])
@@ -76,7 +83,11 @@ def test_the_cookiecutter_command_asks_for_the_template_then_the_questions(tmp_p
     answers = ["", "churn-model", "", "3", "Ada", "ada@example.org", "", "2", "", "2"]
     result = subprocess.run(
         [str(COOKIECUTTER), "--config-file", private_config(tmp_path), "-o", str(tmp_path / "out"), str(REPO_ROOT)],
-        input="\n".join(answers) + "\n", capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        input="\n".join(answers) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Select a template" in result.stdout
@@ -90,9 +101,21 @@ def test_the_cookiecutter_command_asks_for_the_template_then_the_questions(tmp_p
 
 def test_the_cookiecutter_command_with_no_input_takes_the_template_and_its_defaults(tmp_path: Path) -> None:
     result = subprocess.run(
-        [str(COOKIECUTTER), "--no-input", "--config-file", private_config(tmp_path), "-o", str(tmp_path / "out"),
-         str(REPO_ROOT), "verify=no"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path, stdin=subprocess.DEVNULL,
+        [
+            str(COOKIECUTTER),
+            "--no-input",
+            "--config-file",
+            private_config(tmp_path),
+            "-o",
+            str(tmp_path / "out"),
+            str(REPO_ROOT),
+            "verify=no",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "out" / "kart-pipeline" / "kart_pipeline" / "model" / "sample.py").is_file()
@@ -118,8 +141,13 @@ def test_a_git_repository_is_recorded_as_given_with_the_template_directory(
         subprocess.run([*git, *command], cwd=repo, check=True, capture_output=True, timeout=60)
     url = f"git+file://{repo}"
     project = Path(
-        cookiecutter(url, no_input=True, output_dir=str(tmp_path / "out"), config_file=private_config(tmp_path),
-                     extra_context={"verify": "no"})
+        cookiecutter(
+            url,
+            no_input=True,
+            output_dir=str(tmp_path / "out"),
+            config_file=private_config(tmp_path),
+            extra_context={"verify": "no"},
+        )
     )
     record = cruft(project)
     assert (record["template"], record["directory"]) == (url, TEMPLATE_DIRECTORY)

@@ -136,8 +136,14 @@ def test_a_long_package_name_gets_wrapped_imports_that_ruff_accepts(tmp_path: Pa
 
 @pytest.mark.parametrize(
     ("name", "snake"),
-    [("TrainModel", "train_model"), ("HTTPSource", "http_source"), ("Step2Data", "step2_data"), ("A", "a"),
-     ("ModelV2", "model_v2"), ("XGBoostModel", "xg_boost_model")],
+    [
+        ("TrainModel", "train_model"),
+        ("HTTPSource", "http_source"),
+        ("Step2Data", "step2_data"),
+        ("A", "a"),
+        ("ModelV2", "model_v2"),
+        ("XGBoostModel", "xg_boost_model"),
+    ],
 )
 def test_snake_case(name: str, snake: str) -> None:
     assert add.snake_case(name) == snake

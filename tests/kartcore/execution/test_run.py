@@ -61,9 +61,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def run_main(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "main.py", *args], cwd=project, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "main.py", *args], cwd=project, capture_output=True, text=True, timeout=120)
 
 
 def test_success_exits_zero_and_writes_outputs(project: Path) -> None:

@@ -40,9 +40,7 @@ def test_empty_inputs_do_not_change_the_dtypes_of_the_others() -> None:
 
 def test_missing_required_columns_name_the_columns_the_input_and_the_owner() -> None:
     with pytest.raises(MissingColumnsError) as info:
-        combine_frames(
-            [("ok.pkl", frame(a=[1], b=[2])), ("bad.pkl", frame(a=[1]))], ["a", "b", "c"], owner="Join[123]"
-        )
+        combine_frames([("ok.pkl", frame(a=[1], b=[2])), ("bad.pkl", frame(a=[1]))], ["a", "b", "c"], owner="Join[123]")
     message = str(info.value)
     assert message.startswith("Join[123]: ")
     assert "input bad.pkl lacks ['b', 'c']" in message

@@ -73,9 +73,7 @@ def validate(answers: Mapping[str, Any]) -> list[str]:
         errors.append(f"license {license_id!r} is not offered; choose one of {', '.join(LICENSES)}")
     source = str(answers.get("kartcore_source", ""))
     if source != BUNDLED and not SPECIFIER.match(source):
-        errors.append(
-            f"kartcore_source {source!r} must be 'bundled' or a version specifier such as '>=0.1,<0.2'"
-        )
+        errors.append(f"kartcore_source {source!r} must be 'bundled' or a version specifier such as '>=0.1,<0.2'")
     if str(answers.get("verify", "")) not in {"yes", "no"}:
         errors.append(f"verify {answers.get('verify')!r} must be yes or no")
     for field in ("author", "package_description"):
@@ -164,7 +162,8 @@ def installed_metadata(package: Path) -> dict[str, Any]:
         if re.sub(r"[-_.]+", "-", dist.metadata["Name"] or "").lower() != DISTRIBUTION:
             continue
         licenses = [
-            file for file in dist.files or []
+            file
+            for file in dist.files or []
             if ".dist-info" in file.parts[0] and file.name.upper().startswith(("LICENSE", "COPYING"))
         ]
         return {
@@ -369,9 +368,16 @@ def run_pipeline_and_tests(project_dir: Path, context: Mapping[str, Any]) -> str
     environment = _environment(project_dir, bundled)
     with tempfile.TemporaryDirectory(prefix="kart-verify-") as workspace:
         pipeline = _run(
-            [sys.executable, "main.py", f"{package}.Sample", "--local-scheduler", "--no-lock",
-             f"--TaskOnKart-workspace-directory={workspace}"],
-            project_dir, environment,
+            [
+                sys.executable,
+                "main.py",
+                f"{package}.Sample",
+                "--local-scheduler",
+                "--no-lock",
+                f"--TaskOnKart-workspace-directory={workspace}",
+            ],
+            project_dir,
+            environment,
         )
         if pipeline.returncode != 0:
             raise VerificationError(f"`python main.py {package}.Sample --local-scheduler` failed:\n{pipeline.stderr}")
