@@ -11,11 +11,16 @@ one leaf's parameter changed (it counts the tasks that ran: only that leaf's pat
 kartcore runs with Python's default recursion limit (its walks are iterative); gokart and luigi get a
 higher one so that their chains can run at all.
 
+Every library builds every DAG ``--repeat`` times (3 by default), the libraries taking turns in an
+order that rotates each round, and the median build stands: on a VM the cost of creating files swings
+by 10x within a minute, and taking turns spreads that over all libraries alike.
+
 Targets: kartcore <= 1/7 of gokart's time at the largest size, time(large)/time(small) <= 4.5, and the
 extra fan-in (10,000 tasks by default) completes. They are reported, never enforced: timings never
 make the script fail; only a build that fails does (exit status 1).
 
-Run ``python benchmarks/dag_overhead.py [--sizes 400,1600] [--extra-fanin 10000] [--json PATH]``.
+Run ``python benchmarks/dag_overhead.py [--sizes 400,1600] [--extra-fanin 10000] [--repeat 3]
+[--directory DIR] [--json PATH]``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -118,13 +124,23 @@ def _build(library: str, task: Any) -> bool:
     return bool(luigi.build([task], local_scheduler=True, log_level="ERROR"))
 
 
-def child(library: str, shape: str, n: int, extras: bool) -> dict[str, Any]:
-    """Runs in a fresh process: build cold, and for kartcore the rebuild and one-leaf rerun."""
-    import luigi
-
+def child(library: str, shape: str, n: int, extras: bool, parent_directory: str | None = None) -> dict[str, Any]:
+    """Runs in a fresh process and a fresh directory (removed afterwards): build cold, then for
+    kartcore the rebuild and the one-leaf rerun."""
     if library != "kartcore":
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * n + 1000))
-    os.chdir(tempfile.mkdtemp(prefix=f"dag-{library}-"))
+    directory = tempfile.mkdtemp(prefix=f"dag-{library}-", dir=parent_directory)
+    os.chdir(directory)
+    try:
+        return _timed_builds(library, shape, n, extras)
+    finally:
+        os.chdir(tempfile.gettempdir())
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _timed_builds(library: str, shape: str, n: int, extras: bool) -> dict[str, Any]:
+    import luigi
+
     classes = _define(library)
     started = time.perf_counter()
     ok = _build(library, _root(classes, shape, n))
@@ -144,8 +160,10 @@ def child(library: str, shape: str, n: int, extras: bool) -> dict[str, Any]:
     return result
 
 
-def _measure(library: str, shape: str, n: int, extras: bool) -> dict[str, Any]:
+def _measure(library: str, shape: str, n: int, extras: bool, directory: str | None) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", library, shape, str(n)] + (["--extras"] if extras else [])
+    if directory:
+        command += ["--directory", directory]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         return {
@@ -153,6 +171,28 @@ def _measure(library: str, shape: str, n: int, extras: bool) -> dict[str, Any]:
             "error": completed.stderr.strip().splitlines()[-1:] or ["exit " + str(completed.returncode)],
         }
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _repeated(
+    libraries: list[str], shape: str, n: int, repeat: int, directory: str | None, extras_for: set[str]
+) -> dict[str, dict[str, Any]]:
+    """Each library ``repeat`` times, in an order that rotates every round; the median sample stands."""
+    samples: dict[str, list[dict[str, Any]]] = {library: [] for library in libraries}
+    for round_number in range(repeat):
+        shift = round_number % len(libraries)
+        for library in libraries[shift:] + libraries[:shift]:
+            samples[library].append(_measure(library, shape, n, library in extras_for, directory))
+    return {library: _median_sample(runs) for library, runs in samples.items()}
+
+
+def _median_sample(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    failed = [run for run in runs if not run.get("ok")]
+    if failed:
+        return failed[0]
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["samples"] = [run["seconds"] for run in runs]
+    return chosen
 
 
 def _available(library: str) -> bool:
@@ -168,32 +208,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="400,1600", help="comma-separated DAG sizes (tasks)")
     parser.add_argument("--extra-fanin", type=int, default=10000, help="kartcore-only fan-in size (0: skip)")
     parser.add_argument("--libraries", default=",".join(LIBRARIES))
+    parser.add_argument("--repeat", type=int, default=3, help="builds per library and DAG; the median is reported")
+    parser.add_argument("--directory", help="where the builds write (default: the system temp directory)")
     parser.add_argument("--json", dest="json_path", help="write the figures to this file")
     parser.add_argument("--child", nargs=3, metavar=("LIBRARY", "SHAPE", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--extras", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         library, shape, n = args.child
-        print(json.dumps(child(library, shape, int(n), args.extras)))
+        print(json.dumps(child(library, shape, int(n), args.extras, args.directory)))
         return 0
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     libraries = [lib for lib in args.libraries.split(",") if lib and (lib == "kartcore" or _available(lib))]
     rows: list[dict[str, Any]] = []
     for shape in SHAPES:
         for n in sizes:
             row: dict[str, Any] = {"shape": shape, "tasks": n}
-            for library in libraries:
-                row[library] = _measure(library, shape, n, extras=library == "kartcore")
+            row.update(_repeated(libraries, shape, n, args.repeat, args.directory, extras_for={"kartcore"}))
             rows.append(row)
     if args.extra_fanin:
-        rows.append(
-            {
-                "shape": "fanin",
-                "tasks": args.extra_fanin,
-                "kartcore": _measure("kartcore", "fanin", args.extra_fanin, True),
-            }
-        )
+        extra = _repeated(["kartcore"], "fanin", args.extra_fanin, 1, args.directory, extras_for={"kartcore"})
+        rows.append({"shape": "fanin", "tasks": args.extra_fanin, **extra})
     report = _report(rows, sizes)
+    report["repeat"] = args.repeat
     print(_table(report))
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -9,18 +9,30 @@ that no task ever treats as an output.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import uuid
+import secrets
 from collections.abc import Iterator
 from typing import BinaryIO
 
 TEMP_MARKER = ".kart-tmp-"
 
+_process_tag: tuple[int, str] = (-1, "")
+_sequence = itertools.count()
+
 
 def temp_path_for(final_path: str) -> str:
-    """A unique hidden sibling of ``final_path`` for writing before the rename."""
+    """A unique hidden sibling of ``final_path`` for writing before the rename.
+
+    Unique without a random draw per file: the process id, a random tag drawn once per process (two
+    hosts sharing a file system may reuse a pid; a forked child draws its own) and a counter.
+    """
+    global _process_tag
+    pid = os.getpid()
+    if _process_tag[0] != pid:
+        _process_tag = (pid, f"{pid}-{secrets.token_hex(4)}")
     directory, name = os.path.split(final_path)
-    return os.path.join(directory, f".{name}{TEMP_MARKER}{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    return os.path.join(directory, f".{name}{TEMP_MARKER}{_process_tag[1]}-{next(_sequence)}")
 
 
 def is_temp_path(path: str) -> bool:
@@ -41,16 +53,22 @@ def open_temp_for(final_path: str) -> Iterator[tuple[str, BinaryIO]]:
     The caller decides when (or whether) the temp file becomes the final one, which is what lets a
     task stage its outputs during ``run()`` and publish them only once ``run()`` succeeded.
     """
-    directory = os.path.dirname(final_path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
     temp_path = temp_path_for(final_path)
     try:
-        with open(temp_path, "wb") as file:
+        with _create(temp_path, os.path.dirname(final_path)) as file:
             yield temp_path, file
     except BaseException:
         remove_quietly(temp_path)
         raise
+
+
+def _create(temp_path: str, directory: str) -> BinaryIO:
+    """Create the temp file; make its directory only when missing (the first file written there)."""
+    try:
+        return open(temp_path, "xb")
+    except FileNotFoundError:
+        os.makedirs(directory or ".", exist_ok=True)
+        return open(temp_path, "xb")
 
 
 def publish(temp_path: str, final_path: str) -> None:

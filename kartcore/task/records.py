@@ -25,7 +25,7 @@ TASK_LOG = "task_log"
 def record_target(task: Any, kind: str, extension: str = ".pkl") -> Target:
     """The target of one run record of ``task``."""
     path = log_path(task.workspace_directory, kind, type(task).__name__, task.make_unique_id(), extension)
-    return Target(path, format_for_extension(extension), owner=str(task))
+    return Target(path, format_for_extension(extension), owner=task.label())
 
 
 def write_start_records(task: Any, seed_record: dict[str, Any]) -> None:

@@ -145,7 +145,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     def make_unique_id(self) -> str:
         """The gokart-compatible hash of the significant parameters and upstream ids."""
-        return hashing.unique_id(self)
+        return self.__dict__.get(hashing.MEMO_ATTRIBUTE) or hashing.unique_id(self)
 
     def definition_code(self) -> str:
         """Source of the methods defined below TaskOnKart (hashed when serialized_task_definition_check)."""

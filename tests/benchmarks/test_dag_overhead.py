@@ -15,8 +15,11 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "dag_overhead.py"
 
 def test_benchmark_runs_tiny_dags(tmp_path: Path) -> None:
     report = tmp_path / "dag.json"
+    builds = tmp_path / "builds"
+    builds.mkdir()
+    command = [sys.executable, str(SCRIPT), "--sizes", "5,10", "--extra-fanin", "12", "--repeat", "2"]
     completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sizes", "5,10", "--extra-fanin", "12", "--json", str(report)],
+        [*command, "--directory", str(builds), "--json", str(report)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -33,6 +36,12 @@ def test_benchmark_runs_tiny_dags(tmp_path: Path) -> None:
         ("fanin", 10),
         ("fanin", 12),
     ]
+    assert summary["repeat"] == 2
+    assert list(builds.iterdir()) == []  # every build's directory was removed
+    for row in rows[:-1]:
+        for library in ("kartcore", "luigi"):
+            assert len(row[library]["samples"]) == 2
+            assert row[library]["seconds"] in row[library]["samples"]
     for row in rows:
         kart = row["kartcore"]
         assert kart["ok"] and kart["seconds"] > 0 and kart["rebuild_seconds"] > 0
