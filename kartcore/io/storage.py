@@ -9,7 +9,8 @@ joining ask it and never look at a path's scheme themselves.
 * Any other protocol (``s3://``, ``gs://``, ``memory://``, ...) goes through
   ``fsspec.core.url_to_fs``, imported on first use. Credentials, endpoints and options come from the
   storage library's own configuration (``AWS_*`` variables, ``~/.aws``, ``AWS_ENDPOINT_URL`` for an
-  S3-compatible server, ``GOOGLE_APPLICATION_CREDENTIALS``) or fsspec's (``FSSPEC_S3_ENDPOINT_URL``,
+  S3-compatible server, ``GOOGLE_APPLICATION_CREDENTIALS``, ``STORAGE_EMULATOR_HOST`` for a
+  GCS-compatible one) or fsspec's (``FSSPEC_S3_ENDPOINT_URL``,
   ``~/.config/fsspec/*.json``).
 
 Writing to an object store: the object is written to a *local* temp file first (the same staging
@@ -50,8 +51,9 @@ _CREDENTIAL_HINTS = {
         "(without s3:ListBucket, S3 answers 403 instead of 404 for a missing object)"
     ),
     "gs": (
-        "check the credentials and the project: GOOGLE_APPLICATION_CREDENTIALS or "
-        "`gcloud auth application-default login`, and that they may read/write the bucket"
+        "check the credentials and the endpoint: GOOGLE_APPLICATION_CREDENTIALS or "
+        "`gcloud auth application-default login`, STORAGE_EMULATOR_HOST for a GCS-compatible server, "
+        "and that they may read/write the bucket"
     ),
 }
 _PACKAGES = {"s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs"}

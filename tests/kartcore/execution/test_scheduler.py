@@ -249,3 +249,14 @@ def test_changed_leaf_reruns_only_its_path(scheduler: str) -> None:
     RAN.clear()
     assert kartcore.build(SSum(width=6, changed=2)) == sum(range(6)) + 100
     assert sorted(RAN) == [("start", "SLeaf"), ("start", "SSum")]
+
+
+@pytest.mark.slow
+def test_a_ten_thousand_task_fan_in_completes_and_rebuilds_without_running(workspace: Path) -> None:
+    """The scale target's largest DAG on kartcore's scheduler (luigi's own takes minutes: it is quadratic)."""
+    assert kartcore.build(SSum(width=10_000)) == sum(range(10_000))
+    leaves = [path for path in workspace.rglob("SLeaf_*.pkl") if "log" not in path.relative_to(workspace).parts]
+    assert len(leaves) == 10_000
+    RAN.clear()
+    assert kartcore.build(SSum(width=10_000)) == sum(range(10_000))
+    assert RAN == []
