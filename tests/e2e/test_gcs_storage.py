@@ -35,60 +35,23 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import luigi
 import pytest
 
 import kartcore
 from kartcore.errors import BuildError, StorageError
 from kartcore.io import make_target
 from kartcore.io.storage import staging_directory
+from tests.e2e.storage_dag import RECORDS, RUNS, Broken, Numbers, Total, use_workspace
 from tests.servers import free_port, stop, wait_for_port
 
 pytestmark = pytest.mark.slow
 
-RUNS: list[str] = []
-RECORDS = ("module_versions", "processing_time", "random_seed", "task_log", "task_params")
 GOOGLE_VARIABLES = (
     "GOOGLE_APPLICATION_CREDENTIALS",
     "GOOGLE_CLOUD_PROJECT",
     "GCSFS_DEFAULT_PROJECT",
     "STORAGE_EMULATOR_HOST",
 )
-
-
-class Numbers(kartcore.TaskOnKart):
-    task_namespace = "gcs_storage"
-    size = luigi.IntParameter(default=4)
-
-    def run(self) -> None:
-        RUNS.append("Numbers")
-        self.dump(list(range(self.size)))
-
-
-class Total(kartcore.TaskOnKart):
-    task_namespace = "gcs_storage"
-
-    def requires(self) -> Numbers:
-        return Numbers()
-
-    def output(self) -> kartcore.io.Target:
-        return self.make_target("report/total.json")
-
-    def run(self) -> None:
-        RUNS.append("Total")
-        self.dump({"total": sum(self.load())})
-
-
-class Broken(kartcore.TaskOnKart):
-    task_namespace = "gcs_storage"
-
-    def requires(self) -> Numbers:
-        return Numbers()
-
-    def run(self) -> None:
-        RUNS.append("Broken")
-        self.dump("half")  # staged, then run() fails: it must never be published
-        raise RuntimeError("broken on purpose")
 
 
 @pytest.fixture(scope="module")
@@ -168,10 +131,6 @@ def download(endpoint: str, bucket: str, name: str) -> bytes:
         return response.read()
 
 
-def _use_workspace(workspace: str) -> None:
-    luigi.configuration.get_config().set("TaskOnKart", "workspace_directory", workspace)
-
-
 def _name(path: str, bucket: str) -> str:
     prefix = f"gs://{bucket}/"
     assert path.startswith(prefix), path
@@ -180,7 +139,7 @@ def _name(path: str, bucket: str) -> str:
 
 def test_build_writes_outputs_and_records_to_the_bucket_and_reuses_them(gcs_endpoint: str, gcs_bucket: str) -> None:
     workspace = f"gs://{gcs_bucket}/prefix"
-    _use_workspace(workspace)
+    use_workspace(workspace)
     RUNS.clear()
     assert kartcore.build(Total()) == {"total": 6}
     assert RUNS == ["Numbers", "Total"]
@@ -210,7 +169,7 @@ def test_build_writes_outputs_and_records_to_the_bucket_and_reuses_them(gcs_endp
 
 
 def test_failed_run_publishes_no_output(gcs_endpoint: str, gcs_bucket: str) -> None:
-    _use_workspace(f"gs://{gcs_bucket}/prefix")
+    use_workspace(f"gs://{gcs_bucket}/prefix")
     RUNS.clear()
     with pytest.raises(BuildError) as info:
         kartcore.build(Broken())

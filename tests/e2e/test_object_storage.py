@@ -4,63 +4,21 @@ second build reuses them, and a failed run publishes no output.
 
 from __future__ import annotations
 
-import luigi
 import pytest
 
 import kartcore
 from kartcore.errors import BuildError
+from tests.e2e.storage_dag import RECORDS, RUNS, Broken, Numbers, Total, use_workspace
 from tests.kartcore.io.s3_server import keys_in, moto_endpoint, s3_bucket
 
 __all__ = ["moto_endpoint", "s3_bucket"]  # fixtures, used by name
 
 pytestmark = pytest.mark.slow
 
-RUNS: list[str] = []
-RECORDS = ("module_versions", "processing_time", "random_seed", "task_log", "task_params")
-
-
-class Numbers(kartcore.TaskOnKart):
-    task_namespace = "object_storage"
-    size = luigi.IntParameter(default=4)
-
-    def run(self) -> None:
-        RUNS.append("Numbers")
-        self.dump(list(range(self.size)))
-
-
-class Total(kartcore.TaskOnKart):
-    task_namespace = "object_storage"
-
-    def requires(self) -> Numbers:
-        return Numbers()
-
-    def output(self) -> kartcore.io.Target:
-        return self.make_target("report/total.json")
-
-    def run(self) -> None:
-        RUNS.append("Total")
-        self.dump({"total": sum(self.load())})
-
-
-class Broken(kartcore.TaskOnKart):
-    task_namespace = "object_storage"
-
-    def requires(self) -> Numbers:
-        return Numbers()
-
-    def run(self) -> None:
-        RUNS.append("Broken")
-        self.dump("half")  # staged, then run() fails: it must never be published
-        raise RuntimeError("broken on purpose")
-
-
-def _use_workspace(workspace: str) -> None:
-    luigi.configuration.get_config().set("TaskOnKart", "workspace_directory", workspace)
-
 
 def test_build_writes_outputs_and_records_to_the_bucket_and_reuses_them(s3_bucket: str) -> None:
     workspace = f"s3://{s3_bucket}/prefix"
-    _use_workspace(workspace)
+    use_workspace(workspace)
     RUNS.clear()
     assert kartcore.build(Total()) == {"total": 6}
     assert RUNS == ["Numbers", "Total"]
@@ -88,7 +46,7 @@ def test_build_writes_outputs_and_records_to_the_bucket_and_reuses_them(s3_bucke
 
 def test_failed_run_publishes_no_output(s3_bucket: str) -> None:
     workspace = f"s3://{s3_bucket}/prefix"
-    _use_workspace(workspace)
+    use_workspace(workspace)
     RUNS.clear()
     with pytest.raises(BuildError) as info:
         kartcore.build(Broken())
@@ -105,7 +63,7 @@ def test_failed_run_publishes_no_output(s3_bucket: str) -> None:
 def test_bad_credentials_fail_the_build_instead_of_rerunning(s3_bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.kartcore.io.s3_server import clear_fsspec_cache
 
-    _use_workspace(f"s3://{s3_bucket}/prefix")
+    use_workspace(f"s3://{s3_bucket}/prefix")
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     clear_fsspec_cache()
