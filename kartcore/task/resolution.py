@@ -28,7 +28,6 @@ from luigi.parameter import UnconsumedParameterWarning
 
 from kartcore import config
 
-_UNRESOLVED = object()  # no value, or its resolution raised: luigi's own path reports it
 _state = threading.local()
 
 
@@ -45,42 +44,46 @@ def frozen_configuration() -> Iterator[None]:
 
 def resolved(cls: type[luigi.Task], params: list[tuple[str, luigi.Parameter]], kwargs: dict[str, Any]) -> Any:
     """luigi's ``get_param_values`` result from the class's cached defaults, or None to take luigi's path."""
-    cache: dict[type, dict[str, Any]] | None = getattr(_state, "defaults", None)
+    cache: dict[type, _ClassDefaults] | None = getattr(_state, "defaults", None)
     if cache is None:
         return None
     defaults = cache.get(cls)
     if defaults is None:
-        defaults = cache[cls] = _defaults(cls, params)
-    if any(name not in defaults for name in kwargs):
-        return None  # an unknown keyword: luigi raises its UnknownParameterException
-    values = []
-    for name, param in params:
-        if name in kwargs:
-            value = param.normalize(kwargs[name])
-        else:
-            value = defaults[name]
-            if value is _UNRESOLVED:
-                return None
-        values.append((name, tuple(value) if isinstance(value, (list, set)) else value))
+        defaults = cache[cls] = _ClassDefaults(cls, params)
+    values = list(defaults.values)
+    for name, given in kwargs.items():
+        position = defaults.position.get(name)
+        if position is None:
+            return None  # an unknown keyword: luigi raises its UnknownParameterException
+        value = params[position][1].normalize(given)
+        values[position] = (name, tuple(value) if isinstance(value, (list, set)) else value)
+    if defaults.unresolved and not defaults.unresolved <= kwargs.keys():
+        return None  # a parameter with no value (or a default that does not parse): luigi's error
     return values
 
 
-def _defaults(cls: type[luigi.Task], params: list[tuple[str, luigi.Parameter]]) -> dict[str, Any]:
-    family = cls.get_task_family()
-    shared = config.shared_values(family, [name for name, _ in params])
-    defaults: dict[str, Any] = {}
-    for name, param in params:
-        try:
-            if name in shared:
-                defaults[name] = param.normalize(param.parse(shared[name]))
-            elif param.has_task_value(family, name):
-                defaults[name] = param.task_value(family, name)
-            else:
-                defaults[name] = _UNRESOLVED
-        except Exception:
-            defaults[name] = _UNRESOLVED
-    _warn_unconsumed(cls, family, defaults)
-    return defaults
+class _ClassDefaults:
+    """One class's parameter values as luigi would resolve them with no arguments, in declaration order."""
+
+    def __init__(self, cls: type[luigi.Task], params: list[tuple[str, luigi.Parameter]]) -> None:
+        family = cls.get_task_family()
+        shared = config.shared_values(family, [name for name, _ in params])
+        self.position = {name: index for index, (name, _) in enumerate(params)}
+        self.unresolved: set[str] = set()
+        self.values: list[tuple[str, Any]] = []
+        for name, param in params:
+            value: Any = None
+            try:
+                if name in shared:
+                    value = param.normalize(param.parse(shared[name]))
+                elif param.has_task_value(family, name):
+                    value = param.task_value(family, name)
+                else:
+                    self.unresolved.add(name)
+            except Exception:
+                self.unresolved.add(name)
+            self.values.append((name, tuple(value) if isinstance(value, (list, set)) else value))
+        _warn_unconsumed(cls, family, self.position)
 
 
 def _warn_unconsumed(cls: type[luigi.Task], family: str, known: dict[str, Any]) -> None:

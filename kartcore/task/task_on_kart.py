@@ -8,8 +8,6 @@ in :mod:`lifecycle` (event handlers registered once on this class).
 
 from __future__ import annotations
 
-import datetime
-import os
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
@@ -21,7 +19,18 @@ from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, Task
 from kartcore.io import FileFormat, Target
 from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
-from kartcore.task import hashing, integrity, lifecycle, locking, naming, records, resolution, source, type_args
+from kartcore.task import (
+    completion,
+    hashing,
+    integrity,
+    lifecycle,
+    locking,
+    naming,
+    records,
+    resolution,
+    source,
+    type_args,
+)
 from kartcore.task.frames import DataFrameHelpers
 from kartcore.task.parameters import ExplicitBoolParameter
 from kartcore.task.staging import StagedOutputs
@@ -162,19 +171,32 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     # ----- dependencies and outputs ----------------------------------------------------------
 
     def requires(self) -> Any:
-        """By default, the tasks given through (List)TaskInstanceParameter, as a dict by parameter name."""
-        found = {}
-        for name, _ in self.get_params():
-            value = getattr(self, name)
-            if isinstance(value, luigi.Task) or (
-                isinstance(value, tuple) and value and all(isinstance(item, luigi.Task) for item in value)
-            ):
-                found[name] = value
-        return found or []
+        """By default, the tasks given through (List)TaskInstanceParameter, as a dict by parameter name.
+
+        Parameters do not change after construction, so the answer is worked out once per instance.
+        """
+        found = self.__dict__.get("_kart_parameter_tasks")
+        if found is None:
+            found = self._kart_parameter_tasks = {}
+            for name, _ in self.get_params():
+                value = getattr(self, name)
+                if isinstance(value, luigi.Task) or (
+                    isinstance(value, tuple) and value and all(isinstance(item, luigi.Task) for item in value)
+                ):
+                    found[name] = value
+        return dict(found) or []
 
     def output(self) -> Any:
-        """By default one pickle: ``<workspace>/<module path>/<ClassName>_<unique id>.pkl``."""
-        return self.make_target()
+        """By default one pickle: ``<workspace>/<module path>/<ClassName>_<unique id>.pkl``.
+
+        Kept per instance while the unique id is (``cache_unique_id``): luigi asks for it several times a run.
+        """
+        target = self.__dict__.get("_kart_default_output")
+        if target is None:
+            target = self.make_target()
+            if self.cache_unique_id:
+                self._kart_default_output = target
+        return target
 
     def make_target(
         self, relative_file_path: str | None = None, use_unique_id: bool = True, processor: FileFormat | None = None
@@ -213,20 +235,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             return False
         if self.is_endpoint():
             return all(task.complete() for task in flatten(self.requires()))
-        outputs = flatten(self.output())
-        staged = self._kart_staged
-        # Outputs staged by a finished run() count: luigi's check_complete_on_run asks right after run(),
-        # before on_success() publishes them (and a failed publish still fails the task).
-        if not all(target.exists() or (staged is not None and target.path() in staged) for target in outputs):
-            return False
-        if not (self.strict_check or self.modification_time_check):
-            return True
-        inputs = flatten(self.input())
-        if not all(task.complete() for task in flatten(self.requires())) or not all(t.exists() for t in inputs):
-            return False
-        if self.modification_time_check:
-            return _inputs_not_newer(inputs, outputs)
-        return True
+        return completion.outputs_complete(self)
 
     # ----- dump and load ---------------------------------------------------------------------
 
@@ -377,17 +386,3 @@ def map_targets(structure: Any, load: Any) -> Any:
     if isinstance(structure, (list, tuple)):
         return [map_targets(value, load) for value in structure]
     return load(structure)
-
-
-def _inputs_not_newer(inputs: list[Any], outputs: list[Any]) -> bool:
-    output_paths = {getattr(t, "path", lambda: None)() for t in outputs}
-    input_times = [_mtime(t) for t in inputs if getattr(t, "path", lambda: None)() not in output_paths]
-    if not input_times:
-        return True
-    return max(input_times) <= min(_mtime(t) for t in outputs)
-
-
-def _mtime(target: Any) -> datetime.datetime:
-    if isinstance(target, Target):
-        return target.last_modification_time()
-    return datetime.datetime.fromtimestamp(os.path.getmtime(target.path))

@@ -592,3 +592,16 @@ def test_a_cycle_is_detected_when_luigi_instance_cache_is_disabled() -> None:
             HashingUncachedCycle().make_unique_id()
     finally:
         luigi.task_register.Register.clear_instance_cache()
+
+
+def test_default_output_follows_the_unique_id_caching() -> None:
+    cached = HashingRequiresAttribute()
+    first_path = cached.output().path()
+    cached.upstream = "changed"
+    assert cached.output().path() == first_path  # the id is cached, so is the output built from it
+    uncached = HashingRequiresAttribute(cache_unique_id=False)
+    before = uncached.output().path()
+    uncached.upstream = "changed"
+    after = uncached.output().path()
+    assert after != before
+    assert after.endswith(f"_{uncached.make_unique_id()}.pkl")

@@ -189,6 +189,10 @@ def test_default_requires_collects_task_parameters() -> None:
             self.dump((self.load("upstream"), self.load("many")))
 
     task = Wrapper(upstream=Producer(text="u"), many=[Producer(text="m1"), Producer(text="m2")])
+    required = task.requires()
+    assert required == {"upstream": Producer(text="u"), "many": (Producer(text="m1"), Producer(text="m2"))}
+    required.clear()  # each call hands out its own dict: a caller's change does not stick
+    assert set(task.requires()) == {"upstream", "many"}
     assert kartcore.build(task) == ("u", ["m1", "m2"])
 
 

@@ -1,0 +1,47 @@
+"""When a task counts as complete: its outputs exist, plus gokart's optional strict and freshness checks.
+
+luigi asks ``complete()`` before scheduling a task and again right after its ``run()``. kartcore
+publishes outputs only after ``run()`` returned (see :mod:`staging`), so outputs staged by a finished
+run count here too; otherwise luigi's check right after ``run()`` would call every task incomplete.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from typing import Any
+
+from luigi.task import flatten
+
+from kartcore.io import Target
+
+
+def outputs_complete(task: Any) -> bool:
+    """Every output exists or is staged by a finished run; with the strict checks, the inputs agree."""
+    outputs = flatten(task.output())
+    staged = task._kart_staged
+    if not all(target.exists() or (staged is not None and target.path() in staged) for target in outputs):
+        return False
+    if not (task.strict_check or task.modification_time_check):
+        return True
+    inputs = flatten(task.input())
+    if not all(dep.complete() for dep in flatten(task.requires())) or not all(t.exists() for t in inputs):
+        return False
+    if task.modification_time_check:
+        return inputs_not_newer(inputs, outputs)
+    return True
+
+
+def inputs_not_newer(inputs: list[Any], outputs: list[Any]) -> bool:
+    """No input (that is not also an output) was modified after the oldest output."""
+    output_paths = {getattr(t, "path", lambda: None)() for t in outputs}
+    input_times = [_mtime(t) for t in inputs if getattr(t, "path", lambda: None)() not in output_paths]
+    if not input_times:
+        return True
+    return max(input_times) <= min(_mtime(t) for t in outputs)
+
+
+def _mtime(target: Any) -> datetime.datetime:
+    if isinstance(target, Target):
+        return target.last_modification_time()
+    return datetime.datetime.fromtimestamp(os.path.getmtime(target.path))
