@@ -125,17 +125,14 @@ def _build(library: str, task: Any) -> bool:
 
 
 def child(library: str, shape: str, n: int, extras: bool, parent_directory: str | None = None) -> dict[str, Any]:
-    """Runs in a fresh process and a fresh directory (removed afterwards): build cold, then for
-    kartcore the rebuild and the one-leaf rerun."""
+    """Runs in a fresh process and a fresh directory: build cold, then for kartcore the rebuild and the
+    one-leaf rerun. The directory is left for the parent, which removes all of them after the last build
+    (deleting thousands of files between builds would slow the next build down on a disk mounted with
+    online ``discard``)."""
     if library != "kartcore":
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * n + 1000))
-    directory = tempfile.mkdtemp(prefix=f"dag-{library}-", dir=parent_directory)
-    os.chdir(directory)
-    try:
-        return _timed_builds(library, shape, n, extras)
-    finally:
-        os.chdir(tempfile.gettempdir())
-        shutil.rmtree(directory, ignore_errors=True)
+    os.chdir(tempfile.mkdtemp(prefix=f"dag-{library}-", dir=parent_directory))
+    return _timed_builds(library, shape, n, extras)
 
 
 def _timed_builds(library: str, shape: str, n: int, extras: bool) -> dict[str, Any]:
@@ -222,15 +219,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     libraries = [lib for lib in args.libraries.split(",") if lib and (lib == "kartcore" or _available(lib))]
-    rows: list[dict[str, Any]] = []
-    for shape in SHAPES:
-        for n in sizes:
-            row: dict[str, Any] = {"shape": shape, "tasks": n}
-            row.update(_repeated(libraries, shape, n, args.repeat, args.directory, extras_for={"kartcore"}))
-            rows.append(row)
-    if args.extra_fanin:
-        extra = _repeated(["kartcore"], "fanin", args.extra_fanin, 1, args.directory, extras_for={"kartcore"})
-        rows.append({"shape": "fanin", "tasks": args.extra_fanin, **extra})
+    builds = tempfile.mkdtemp(prefix="dag-overhead-", dir=args.directory)
+    try:
+        rows = _all_rows(libraries, sizes, args.repeat, args.extra_fanin, builds)
+    finally:
+        shutil.rmtree(builds, ignore_errors=True)
     report = _report(rows, sizes)
     report["repeat"] = args.repeat
     print(_table(report))
@@ -245,6 +238,21 @@ def main(argv: list[str] | None = None) -> int:
     for line in failed:
         print(f"build failed: {line}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _all_rows(
+    libraries: list[str], sizes: list[int], repeat: int, extra_fanin: int, builds: str
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for shape in SHAPES:
+        for n in sizes:
+            row: dict[str, Any] = {"shape": shape, "tasks": n}
+            row.update(_repeated(libraries, shape, n, repeat, builds, extras_for={"kartcore"}))
+            rows.append(row)
+    if extra_fanin:
+        extra = _repeated(["kartcore"], "fanin", extra_fanin, 1, builds, extras_for={"kartcore"})
+        rows.append({"shape": "fanin", "tasks": extra_fanin, **extra})
+    return rows
 
 
 def _report(rows: list[dict[str, Any]], sizes: list[int]) -> dict[str, Any]:
