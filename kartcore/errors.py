@@ -36,7 +36,7 @@ class FormatError(KartError):
 
 
 class UnsafePathError(KartError):
-    """A relative output path would escape the task's workspace."""
+    """An output path would escape the task's workspace, or cannot name a file (a NUL byte, no file name)."""
 
 
 class StorageError(KartError):

@@ -12,6 +12,7 @@ import os
 import posixpath
 
 from kartcore.errors import UnsafePathError
+from kartcore.io.formats import supported_extensions
 from kartcore.io.storage import join
 
 LOG_DIRECTORY = "log"
@@ -23,7 +24,7 @@ def default_relative_path(task_class: type) -> str:
 
 
 def check_relative_path(relative_path: str) -> None:
-    """Refuse absolute paths and paths that climb out of the workspace."""
+    """Refuse absolute paths, paths that climb out of the workspace and paths without a file name."""
     normalised = posixpath.normpath(relative_path.replace("\\", "/"))
     if (
         not relative_path
@@ -37,6 +38,14 @@ def check_relative_path(relative_path: str) -> None:
             f"output path {relative_path!r} escapes the workspace; use a path relative to "
             "workspace_directory without '..' (e.g. 'model/result.pkl')"
         )
+    name = posixpath.basename(normalised)
+    if relative_path.endswith(("/", "\\")) or name.lower() in supported_extensions():
+        # 'by_value/.pkl' (an empty parameter value) would be a hidden file with no extension at all.
+        raise UnsafePathError(
+            f"output path {relative_path!r} has no file name"
+            + (f" before its extension {name!r}" if name.startswith(".") else "")
+            + "; name the file, e.g. 'model/result.pkl' (is a parameter value in it empty?)"
+        )
 
 
 def with_unique_id(path: str, unique_id: str) -> str:
@@ -49,6 +58,8 @@ def output_path(workspace_directory: str, relative_path: str, unique_id: str | N
     """The full path of an output file, with the unique id when one is given."""
     check_relative_path(relative_path)
     path = join(workspace_directory, relative_path)
+    if "\x00" in path:
+        raise UnsafePathError(f"output path {path!r} contains a NUL byte, which no file system accepts")
     return with_unique_id(path, unique_id) if unique_id else path
 
 

@@ -324,6 +324,47 @@ def test_path_escaping_the_workspace_is_refused(tmp_path: Path) -> None:
     assert not any(tmp_path.glob("x_*.pkl"))
 
 
+class NamedByValue(kartcore.TaskOnKart[int]):
+    value = luigi.Parameter()
+
+    def output(self) -> kartcore.Target:
+        return self.make_target(f"by_value/{self.value}.pkl", use_unique_id=False)
+
+    def run(self) -> None:
+        self.dump(1)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", "output path 'by_value/.pkl' has no file name before its extension '.pkl'"),
+        ("a\x00b", "contains a NUL byte"),
+        ("x/", "output path 'by_value/x/.pkl' has no file name"),
+    ],
+)
+def test_paths_that_cannot_name_a_file_are_refused_before_anything_is_written(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    with pytest.raises(UnsafePathError, match=expected.replace("(", "\\(")):
+        NamedByValue(value=value).output()
+    with pytest.raises(BuildError) as info:
+        kartcore.build(NamedByValue(value=value))
+    assert isinstance(info.value.exception, UnsafePathError)
+    assert files_under(tmp_path) == []
+
+
+def test_a_hidden_file_name_with_its_own_format_is_allowed(workspace: Path) -> None:
+    class Hidden(kartcore.TaskOnKart[str]):
+        def output(self) -> kartcore.Target:
+            return self.make_target(".settings.json", use_unique_id=False)
+
+        def run(self) -> None:
+            self.dump({"a": 1})
+
+    assert kartcore.build(Hidden()) == {"a": 1}
+    assert (workspace / ".settings.json").exists()
+
+
 def test_requires_returning_a_non_task(workspace: Path) -> None:
     with pytest.raises(BuildError) as info:
         kartcore.build(ReturnsNonTask())
