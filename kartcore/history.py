@@ -2,8 +2,11 @@
 
 Each run leaves ``log/task_params/<Class>_<unique id>.pkl`` (its parameters), ``processing_time``
 and ``task_log`` records next to it (see :mod:`kartcore.task.records`), so the history of a task is
-already on disk: which parameters were tried, how long each run took, when, and whether its output
-is still there. Nothing here runs or changes anything.
+already in the workspace: which parameters were tried, how long each run took, when, and whether
+its output is still there. Nothing here runs or changes anything.
+
+Every file access goes through :mod:`kartcore.io.storage`, so a workspace in an object store
+(``s3://bucket/prefix``) has the same history as one on the local disk.
 
 The records are named by class name (gokart's layout), so two classes with the same name in
 different modules share one history.
@@ -12,7 +15,6 @@ different modules share one history.
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ from luigi.task_register import Register, TaskClassException
 from kartcore import config
 from kartcore.errors import KartError
 from kartcore.io import Target
+from kartcore.io.storage import join, storage_for
 from kartcore.task.naming import LOG_DIRECTORY, log_path
 from kartcore.task.records import PROCESSING_TIME, TASK_LOG, TASK_PARAMS
 
@@ -46,7 +49,7 @@ class RunRecord:
     @property
     def cached(self) -> bool:
         """Whether every output the run wrote is still there (so the next build reuses it)."""
-        return bool(self.outputs) and all(os.path.exists(path) for path in self.outputs)
+        return bool(self.outputs) and all(storage_for(path).exists(path) for path in self.outputs)
 
 
 def class_name_of(task_class_or_name: type | str) -> str:
@@ -79,12 +82,10 @@ def runs(task_class_or_name: type | str, workspace: str | None = None) -> list[R
     name = class_name_of(task_class_or_name)
     if workspace is None:
         workspace = workspace_of(task_class_or_name) if isinstance(task_class_or_name, type) else DEFAULT_WORKSPACE
-    directory = os.path.join(workspace, LOG_DIRECTORY, TASK_PARAMS)
-    if not os.path.isdir(directory):
-        return []
+    directory = join(workspace, LOG_DIRECTORY, TASK_PARAMS)
     pattern = re.compile(re.escape(name) + r"_([0-9a-f]{32})\.pkl")
     found = []
-    for entry in os.listdir(directory):
+    for entry in storage_for(directory).list_names(directory):
         match = pattern.fullmatch(entry)
         if match:
             found.append(_read_run(workspace, name, match.group(1)))
@@ -142,8 +143,11 @@ def _read_run(workspace: str, name: str, unique_id: str) -> RunRecord:
 
 
 def _load(path: str) -> Any:
-    """A record's content, or None when it is missing or unreadable (a history shows what it can)."""
-    if not os.path.exists(path):
+    """A record's content, or None when it is missing or unreadable (a history shows what it can).
+
+    A store that cannot be reached raises (StorageError from ``exists``) rather than showing gaps.
+    """
+    if not storage_for(path).exists(path):
         return None
     try:
         return Target(path).load()
@@ -152,7 +156,8 @@ def _load(path: str) -> Any:
 
 
 def _mtime(path: str) -> datetime.datetime | None:
+    """When the record was written (naive local time), None when it is missing."""
     try:
-        return datetime.datetime.fromtimestamp(os.path.getmtime(path))
+        return storage_for(path).modified(path)
     except OSError:
         return None

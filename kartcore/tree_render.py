@@ -8,7 +8,6 @@ Edges point the way data flows, from a requirement to the task that loads it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +15,7 @@ import luigi
 from luigi.task import flatten
 
 from kartcore.errors import KartError
+from kartcore.io.storage import display_path
 from kartcore.task import TaskOnKart
 from kartcore.tree import LAST, LAST_INDENT, MIDDLE, MIDDLE_INDENT, Dag, is_done, walk_dag
 
@@ -174,7 +174,7 @@ def _view(task: luigi.Task, state: str, requires: list[str]) -> TaskView:
         processing_time = float(seconds) if isinstance(seconds, (int, float)) else None
     else:
         unique_id, params, processing_time = task.task_id, task.to_str_params(only_significant=True), None
-    outputs = tuple(os.path.normpath(path) for path in output_paths(task))
+    outputs = tuple(display_path(path) for path in output_paths(task))  # local tidied; s3://b/k kept whole
     family = task.get_task_family()
     return TaskView(task.task_id, family, unique_id, state, outputs, params, processing_time, tuple(requires))
 

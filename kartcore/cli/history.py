@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from kartcore.cli.tasks import inside_project, task_class
 from kartcore.history import RunRecord, runs, workspace_of
+from kartcore.io.storage import display_path, is_remote
 from kartcore.tree_render import format_seconds
 
 
@@ -27,13 +26,15 @@ def command(task_name: str, workspace: str | None) -> None:
     """List every run of PKG.TASK recorded in the workspace: unique id, date, processing time, parameters.
 
     Read from <workspace>/log/task_params/<Class>_<unique id>.pkl and the records next to it; `cached`
-    says whether that run's output is still there. From Python: kartcore.history.task_history(...).
+    says whether that run's output is still there. The workspace may be in object storage
+    (--workspace s3://bucket/prefix). From Python: kartcore.history.task_history(...).
     """
     with inside_project() as project:
         cls = task_class(task_name, project)
         directory = workspace if workspace is not None else workspace_of(cls)
         found = runs(cls, directory)
-        shown = os.path.normpath(directory)
+        # the message appends "/": a remote workspace (s3://b/prefix/) loses its own trailing one instead
+        shown = directory.rstrip("/") if is_remote(directory) else display_path(directory)
         if not found:
             click.echo(f"no runs of {task_name} recorded in {shown}/ (looked for log/task_params/{cls.__name__}_*.pkl)")
             return

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import os
 import reprlib
 import textwrap
 from typing import Any
@@ -15,6 +13,7 @@ from luigi.task import flatten
 from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
 from kartcore.errors import KartError
 from kartcore.io import Target
+from kartcore.io.storage import display_path, storage_for
 from kartcore.task import TaskOnKart
 from kartcore.tree import walk_dag
 from kartcore.tree_render import describe, format_seconds
@@ -52,11 +51,11 @@ def command(task_name: str, task_args: tuple[str, ...], rows: int, preview: bool
         if isinstance(task, TaskOnKart):
             click.echo("run records")
             for (kind, _), path in zip(RECORD_FILES, record_paths(task), strict=True):
-                click.echo(f"  {kind:<16} {os.path.normpath(path)}  {_file_state(path)}")
+                click.echo(f"  {kind:<16} {display_path(path)}  {_file_state(path)}")
             click.echo(f"processing time  {format_seconds(view.processing_time)}")
         if preview:
             for target in _previewable(task):
-                click.echo(f"preview of {os.path.normpath(target.path())}")
+                click.echo(f"preview of {display_path(target.path())}")
                 click.echo(textwrap.indent(_preview(target, rows), "  "))
 
 
@@ -100,12 +99,16 @@ def _bounded(text: str) -> str:
 
 
 def _file_state(path: str) -> str:
+    """``exists, <size>, <time>`` or ``missing``, through the storage layer (a local file or an object).
+
+    A store that cannot be reached raises StorageError rather than showing "missing".
+    """
+    storage = storage_for(path)
     try:
-        stat = os.stat(path)
+        size, modified = storage.size(path), storage.modified(path)
     except OSError:
         return "missing"
-    when = datetime.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0).isoformat(sep=" ")
-    return f"exists, {_size(stat.st_size)}, {when}"
+    return f"exists, {_size(size)}, {modified.replace(microsecond=0).isoformat(sep=' ')}"
 
 
 def _size(size: float) -> str:

@@ -20,9 +20,9 @@ a part; a failed or killed run leaves nothing in the bucket (not even temp keys,
 copy + delete" scheme would leave behind on a crash, at the price of a second full write on stores
 whose copy is a rewrite). Formats also get a plain local file to write, so their fast paths apply.
 
-``exists()`` treats only "not found" as missing. Any other failure (bad or missing credentials,
-no network, a 403) raises :class:`~kartcore.errors.StorageError` naming the path and the fix, so a
-broken credential never looks like "not cached, run it again".
+``exists()`` and ``list_names()`` treat only "not found" as missing. Any other failure (bad or
+missing credentials, no network, a 403) raises :class:`~kartcore.errors.StorageError` naming the
+path and the fix, so a broken credential never looks like "not cached, run it again" or "no runs".
 """
 
 from __future__ import annotations
@@ -77,6 +77,15 @@ def join(base: str, *parts: str) -> str:
     return os.path.join(base, *parts)
 
 
+def display_path(path: str) -> str:
+    """``path`` tidied for people: ``os.path.normpath`` for a plain local path, any URL unchanged.
+
+    ``normpath`` collapses the double slash of a scheme (``s3://b/k`` -> ``s3:/b/k``), which would
+    print a path no tool can open.
+    """
+    return os.path.normpath(path) if protocol_of(path) is None else path
+
+
 def staging_directory() -> str:
     """The local directory where objects for a remote store are written before they are uploaded."""
     return os.path.join(tempfile.gettempdir(), "kart-staging")
@@ -108,6 +117,20 @@ class LocalStorage:
     def modified(path: str) -> datetime.datetime:
         """Last modification time, naive local time."""
         return datetime.datetime.fromtimestamp(os.path.getmtime(path))
+
+    size = staticmethod(os.path.getsize)
+
+    @staticmethod
+    def list_names(directory: str) -> list[str]:
+        """The names of the entries directly in ``directory`` (``os.listdir``); [] if it does not exist.
+
+        Run records are found by listing (``kart history``), and a workspace that never ran has no
+        log directory yet: that is "no runs", not an error. Any other failure (e.g. no permission) raises.
+        """
+        try:
+            return os.listdir(directory)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
 
     @staticmethod
     def is_transport_error(exc: BaseException) -> bool:
@@ -146,6 +169,14 @@ class FileUrlStorage(LocalStorage):
     @staticmethod
     def modified(path: str) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(os.path.getmtime(_strip_file(path)))
+
+    @staticmethod
+    def size(path: str) -> int:
+        return os.path.getsize(_strip_file(path))
+
+    @staticmethod
+    def list_names(directory: str) -> list[str]:
+        return LocalStorage.list_names(_strip_file(directory))
 
 
 def _strip_file(path: str) -> str:
@@ -221,6 +252,38 @@ class RemoteStorage:
         if stamp.tzinfo is not None:
             stamp = datetime.datetime.fromtimestamp(stamp.timestamp())
         return stamp
+
+    def size(self, path: str) -> int:
+        """Bytes in the object; a missing object raises ``FileNotFoundError``, any other failure StorageError."""
+        fs, key = self._fs(path)
+        try:
+            return int(fs.size(key))
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
+            raise self._error("cannot read the size of", path, "", exc) from exc
+
+    def list_names(self, directory: str) -> list[str]:
+        """The names (not keys) of the objects and "subdirectories" directly under ``directory``.
+
+        [] only when nothing is there ("not found"); any other failure raises StorageError like
+        :meth:`exists`, so a refused listing never reads as "no runs". The listing is fresh and is not
+        left in fsspec's directory cache: s3fs answers later ``exists()`` calls from that cache, which
+        would then miss objects written by other processes.
+        """
+        fs, key = self._fs(directory)
+        key = key.rstrip("/")
+        try:
+            entries = fs.ls(key, detail=False, refresh=True)
+        except FileNotFoundError:
+            return []
+        except Exception as exc:
+            raise self._error("cannot list", directory, "", exc) from exc
+        finally:
+            with contextlib.suppress(Exception):
+                fs.invalidate_cache(key)
+        names = (str(entry).rstrip("/") for entry in entries)
+        return sorted(posixpath.basename(name) for name in names if name != key)
 
     @staticmethod
     def is_transport_error(exc: BaseException) -> bool:

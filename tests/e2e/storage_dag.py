@@ -49,6 +49,14 @@ class Broken(kartcore.TaskOnKart):
         raise RuntimeError("broken on purpose")
 
 
+def build_total_in(workspace: str) -> list[str]:
+    """Build Total (and Numbers) with ``workspace`` as every task's workspace; the run() methods that ran."""
+    use_workspace(workspace)
+    RUNS.clear()
+    assert kartcore.build(Total()) == {"total": 6}
+    return list(RUNS)
+
+
 def use_workspace(workspace: str) -> None:
     """Point every task's ``workspace_directory`` at ``workspace`` (the test fixture restores the config)."""
     luigi.configuration.get_config().set("TaskOnKart", "workspace_directory", workspace)

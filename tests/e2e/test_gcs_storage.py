@@ -41,7 +41,7 @@ import kartcore
 from kartcore.errors import BuildError, StorageError
 from kartcore.io import make_target
 from kartcore.io.storage import staging_directory
-from tests.e2e.storage_dag import RECORDS, RUNS, Broken, Numbers, Total, use_workspace
+from tests.e2e.storage_dag import RECORDS, RUNS, Broken, Numbers, Total, build_total_in, use_workspace
 from tests.servers import free_port, stop, wait_for_port
 
 pytestmark = pytest.mark.slow
@@ -139,10 +139,7 @@ def _name(path: str, bucket: str) -> str:
 
 def test_build_writes_outputs_and_records_to_the_bucket_and_reuses_them(gcs_endpoint: str, gcs_bucket: str) -> None:
     workspace = f"gs://{gcs_bucket}/prefix"
-    use_workspace(workspace)
-    RUNS.clear()
-    assert kartcore.build(Total()) == {"total": 6}
-    assert RUNS == ["Numbers", "Total"]
+    assert build_total_in(workspace) == ["Numbers", "Total"]
 
     total, numbers = Total(), Numbers()
     assert total.output().path() == f"{workspace}/report/total_{total.make_unique_id()}.json"

@@ -8,7 +8,7 @@ import pytest
 
 import kartcore
 from kartcore.errors import BuildError
-from tests.e2e.storage_dag import RECORDS, RUNS, Broken, Numbers, Total, use_workspace
+from tests.e2e.storage_dag import RECORDS, RUNS, Broken, Numbers, Total, build_total_in, use_workspace
 from tests.kartcore.io.s3_server import keys_in, moto_endpoint, s3_bucket
 
 __all__ = ["moto_endpoint", "s3_bucket"]  # fixtures, used by name
@@ -18,10 +18,7 @@ pytestmark = pytest.mark.slow
 
 def test_build_writes_outputs_and_records_to_the_bucket_and_reuses_them(s3_bucket: str) -> None:
     workspace = f"s3://{s3_bucket}/prefix"
-    use_workspace(workspace)
-    RUNS.clear()
-    assert kartcore.build(Total()) == {"total": 6}
-    assert RUNS == ["Numbers", "Total"]
+    assert build_total_in(workspace) == ["Numbers", "Total"]
     total, numbers = Total(), Numbers()
     assert total.output().path() == f"{workspace}/report/total_{total.make_unique_id()}.json"
     keys = keys_in(s3_bucket)

@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime
 import os
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import luigi
+import luigi.configuration
 import pandas
+import pytest
 
 import kartcore
+from kartcore.errors import StorageError
 from kartcore.history import class_name_of, runs, task_history, workspace_of
+from kartcore.io.storage import LOCAL, storage_for
 
 
 class Scored(kartcore.TaskOnKart):
@@ -125,3 +131,63 @@ def test_task_history_does_not_import_pandas_until_called(tmp_path: Path) -> Non
     code = "import sys, kartcore.history; assert 'pandas' not in sys.modules, 'pandas loaded'"
     completed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
+
+
+@pytest.fixture
+def memory_workspace() -> Iterator[str]:
+    """A workspace on fsspec's in-memory store (a remote store without a server), emptied afterwards."""
+    import fsspec
+
+    workspace = f"memory://kart-history-{uuid.uuid4().hex[:8]}/ws"
+    luigi.configuration.get_config().set("TaskOnKart", "workspace_directory", workspace)
+    yield workspace
+    fs = fsspec.filesystem("memory")
+    if fs.exists(workspace):
+        fs.rm(workspace, recursive=True)
+
+
+def test_runs_in_a_remote_workspace_are_read_through_the_storage(memory_workspace: str) -> None:
+    kartcore.build(Scored(alpha=0.1))
+    kartcore.build(Scored(alpha=0.5))
+    found = runs(Scored, memory_workspace)
+    assert [run.params["alpha"] for run in found] == ["0.1", "0.5"]
+    assert [run.unique_id for run in found] == [Scored(alpha=0.1).make_unique_id(), Scored(alpha=0.5).make_unique_id()]
+    first = found[0]
+    assert first.cached and first.processing_time is not None and first.finished is not None
+    assert first.outputs == (Scored(alpha=0.1).output().path(),) and first.outputs[0].startswith("memory://")
+    Scored(alpha=0.1).output().remove()
+    assert [run.cached for run in runs(Scored, memory_workspace)] == [False, True]
+    assert runs(Scored, memory_workspace + "/elsewhere") == []
+
+
+def test_a_refused_remote_listing_is_an_error_not_no_runs(
+    memory_workspace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fsspec.implementations.memory as memory
+
+    def refuse(self: object, path: str, **kwargs: object) -> None:
+        raise PermissionError("Access Denied")
+
+    monkeypatch.setattr(memory.MemoryFileSystem, "ls", refuse)
+    with pytest.raises(StorageError) as info:
+        runs(Scored, memory_workspace)
+    message = str(info.value)
+    assert message.startswith(f"cannot list {memory_workspace}/log/task_params: PermissionError: Access Denied.")
+    assert "Nothing was treated as missing" in message
+
+
+def test_list_names_local_file_url_and_remote(tmp_path: Path, memory_workspace: str) -> None:
+    (tmp_path / "dir" / "sub").mkdir(parents=True)
+    (tmp_path / "dir" / "a.pkl").write_bytes(b"")
+    assert sorted(storage_for(str(tmp_path / "dir")).list_names(str(tmp_path / "dir"))) == ["a.pkl", "sub"]
+    assert sorted(storage_for(f"file://{tmp_path}/dir").list_names(f"file://{tmp_path}/dir")) == ["a.pkl", "sub"]
+    assert LOCAL.list_names(str(tmp_path / "missing")) == []
+    assert LOCAL.list_names(str(tmp_path / "dir" / "a.pkl")) == []  # a file is not a directory
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe({f"{memory_workspace}/d/x.pkl": b"1", f"{memory_workspace}/d/sub/y.pkl": b"2"})
+    remote = storage_for(memory_workspace)
+    assert remote.list_names(f"{memory_workspace}/d") == ["sub", "x.pkl"]
+    assert remote.list_names(f"{memory_workspace}/d/") == ["sub", "x.pkl"]
+    assert remote.list_names(f"{memory_workspace}/missing") == []

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 import re
+import uuid
 from pathlib import Path
 
 import luigi
+import luigi.configuration
 import pytest
 
 import kartcore
+from kartcore.io.storage import display_path
 from kartcore.tree import walk_dag
 from kartcore.tree_html import NODE_HEIGHT, NODE_WIDTH, layers_of, layout
 from kartcore.tree_render import COMPLETE, PENDING, describe, render
@@ -197,3 +200,31 @@ def test_an_unreadable_record_shows_an_unknown_time(workspace: Path) -> None:
     record.write_bytes(b"not a pickle")
     view = describe(walk_dag(Source()))[Source().task_id]
     assert view.state == COMPLETE and view.processing_time is None
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("./resources//x/../y.pkl", "resources/y.pkl"),
+        ("s3://bucket/prefix/y.pkl", "s3://bucket/prefix/y.pkl"),
+        ("gs://bucket//y.pkl", "gs://bucket//y.pkl"),
+        ("file:///tmp/y.pkl", "file:///tmp/y.pkl"),
+    ],
+)
+def test_display_path_tidies_local_paths_only(path: str, expected: str) -> None:
+    assert display_path(path) == expected
+
+
+def test_remote_output_paths_keep_their_scheme() -> None:
+    import fsspec
+
+    workspace = f"memory://kart-tree-{uuid.uuid4().hex[:8]}/ws"
+    luigi.configuration.get_config().set("TaskOnKart", "workspace_directory", workspace)
+    try:
+        kartcore.build(Source())
+        view = describe(walk_dag(Source()))[Source().task_id]
+        assert view.state == COMPLETE
+        assert view.outputs == (f"{workspace}/tests/kartcore/test_tree_render/Source_{view.unique_id}.pkl",)
+        assert f"  {workspace}/tests/kartcore/test_tree_render/Source_" in render(Source())
+    finally:
+        fsspec.filesystem("memory").rm(workspace, recursive=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
+
+import pytest
 
 from tests.kartcore.cli.conftest import kart
 
@@ -48,3 +51,25 @@ def test_history_of_an_unknown_task(ran_project: Path) -> None:
     result = kart("history", "toy_pipeline.Lod", cwd=ran_project)
     assert result.exit_code == 2
     assert "Did you mean: toy_pipeline.Load" in result.stderr
+
+
+def test_history_of_a_remote_workspace_keeps_its_url(ran_project: Path) -> None:
+    workspace = f"memory://kart-cli-{uuid.uuid4().hex[:8]}/ws"
+    result = kart("history", "toy_pipeline.Greet", "--workspace", workspace + "/", cwd=ran_project)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        f"no runs of toy_pipeline.Greet recorded in {workspace}/ (looked for log/task_params/Greet_*.pkl)\n"
+    )
+
+
+def test_history_reports_a_refused_remote_listing(ran_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fsspec.implementations.memory as memory
+
+    def refuse(self: object, path: str, **kwargs: object) -> None:
+        raise PermissionError("Access Denied")
+
+    monkeypatch.setattr(memory.MemoryFileSystem, "ls", refuse)
+    workspace = f"memory://kart-cli-{uuid.uuid4().hex[:8]}/ws"
+    result = kart("history", "toy_pipeline.Load", "--workspace", workspace, cwd=ran_project)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"kart: cannot list {workspace}/log/task_params: PermissionError: Access Denied.")

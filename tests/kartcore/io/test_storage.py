@@ -139,3 +139,31 @@ def test_remote_targets_import_fsspec_only_when_used(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout.strip().splitlines()[-1]) == [False, True, 1]
+
+
+@pytest.mark.parametrize("scheme", ["", "file://", "memory://"])
+def test_size_of_a_file_and_of_a_missing_one(tmp_path: Path, scheme: str) -> None:
+    base = f"memory://kart-size-{os.getpid()}" if scheme == "memory://" else f"{scheme}{tmp_path}"
+    path = f"{base}/seven.pkl"
+    target = make_target(path)
+    target.dump(b"x" * 100)
+    storage = storage_for(path)
+    with storage.open_read(path) as file:
+        written = len(file.read())
+    assert written > 100
+    assert storage.size(path) == written
+    with pytest.raises(FileNotFoundError):
+        storage.size(f"{base}/absent.pkl")
+    target.remove()
+
+
+def test_a_refused_size_is_a_storage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fsspec.implementations.memory as memory
+
+    def refuse(self: object, path: str, **kwargs: object) -> None:
+        raise PermissionError("Access Denied")
+
+    monkeypatch.setattr(memory.MemoryFileSystem, "size", refuse)
+    with pytest.raises(StorageError) as info:
+        storage_for("memory://kart-test/x.pkl").size("memory://kart-test/x.pkl")
+    assert str(info.value).startswith("cannot read the size of memory://kart-test/x.pkl: PermissionError")
