@@ -7,6 +7,7 @@ import os
 import click
 
 from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
+from kartcore.io.storage import is_remote
 from kartcore.tree import walk_dag
 from kartcore.workspace import WorkspaceReport, inspect, remove_unneeded
 
@@ -30,14 +31,13 @@ def command(task_name: str, task_args: tuple[str, ...], dry_run: bool) -> None:
     of tasks no longer in the pipeline, their records, and .kart-tmp- leftovers. The DAG is the one
     `python main.py PKG.TASK --PARAM=VALUE` would run; outputs of other pipelines sharing the workspace
     go too, so clean with the task at the end of the pipeline. Requirements that run() yields (dynamic
-    dependencies) are only known while running, so their files count as not needed. Nothing is removed
-    without --no-dry-run.
+    dependencies) are only known while running, so their files count as not needed. A workspace in an
+    object store (s3://bucket/prefix) is cleaned the same way; only objects under its prefix are touched.
+    Nothing is removed without --no-dry-run.
     """
     with resolved_task(task_name, task_args) as resolved:
         report = inspect(walk_dag(resolved.task), protected=resolved.project.root)
         root = str(resolved.project.root)
-        for workspace in report.remote:
-            click.echo(f"skipping {workspace}: not a local directory")
         if not report.unneeded:
             click.echo(f"nothing to clean: all {len(report.kept)} files in {_places(report, root)} are needed")
             return
@@ -45,17 +45,22 @@ def command(task_name: str, task_args: tuple[str, ...], dry_run: bool) -> None:
         if dry_run:
             click.echo(f"would remove {len(report.unneeded)} files ({size}) from {_places(report, root)}:")
             for path in report.unneeded:
-                click.echo(f"  {os.path.relpath(path, root)}")
+                click.echo(f"  {_shown(path, root)}")
             click.echo(f"keeping {len(report.kept)} files. Run again with --no-dry-run to remove them.")
             return
         removed = remove_unneeded(report)
         for path in removed:
-            click.echo(f"removed {os.path.relpath(path, root)}")
+            click.echo(f"removed {_shown(path, root)}")
         click.echo(f"removed {len(removed)} files ({size}); kept {len(report.kept)}")
 
 
 def _places(report: WorkspaceReport, root: str) -> str:
-    return ", ".join(os.path.relpath(workspace, root) + "/" for workspace in report.workspaces) or "(no workspace)"
+    return ", ".join(_shown(workspace, root) + "/" for workspace in report.workspaces) or "(no workspace)"
+
+
+def _shown(path: str, root: str) -> str:
+    """A local path relative to the project; a remote one whole (``relpath`` would mangle ``s3://``)."""
+    return path if is_remote(path) else os.path.relpath(path, root)
 
 
 def _size(size: float) -> str:

@@ -285,6 +285,28 @@ class RemoteStorage:
         names = (str(entry).rstrip("/") for entry in entries)
         return sorted(posixpath.basename(name) for name in names if name != key)
 
+    def list_files(self, directory: str) -> list[str]:
+        """Every object under ``directory`` at any depth, as ``directory/<rest of its key>``, sorted.
+
+        ``kart clean`` deletes from this list, hence: only keys strictly under the prefix (never the
+        object ``directory`` itself nor a sibling like ``prefix2/x``); [] only for "not found", any other
+        failure raises StorageError before anything is deleted; a fresh listing that leaves none of the
+        listings fsspec caches along the way behind (see :meth:`list_names`). Spelled like ``directory``,
+        the paths compare equal to the ones tasks build with :func:`join`.
+        """
+        fs, key = self._fs(directory)
+        key = key.rstrip("/")
+        try:
+            found = fs.find(key, withdirs=False)
+        except FileNotFoundError:
+            return []
+        except Exception as exc:
+            raise self._error("cannot list", directory, "recursively", exc) from exc
+        finally:
+            _forget_listings(fs, key)
+        base, under = directory.rstrip("/") + "/", key + "/"
+        return sorted(base + name[len(under) :] for name in map(str, found) if name.startswith(under) and name != under)
+
     @staticmethod
     def is_transport_error(exc: BaseException) -> bool:
         """True for failures of the connection or the store (OSError or a storage library's error)."""
@@ -334,6 +356,18 @@ class RemoteStorage:
         what = f"{action} {path}{' ' + rest if rest else ''}"
         detail = str(exc) or type(exc).__name__
         return StorageError(f"{what}: {type(exc).__name__}: {detail}. Nothing was treated as missing; {hint}")
+
+
+def _forget_listings(fs: Any, key: str) -> None:
+    """Drop fsspec's cached listings of ``key``, its parents and all under it: s3fs's ``find`` caches every
+    "subdirectory" it saw (its ``invalidate_cache`` drops only ``key`` and parents), and ``exists()`` would
+    answer "missing" from such a listing for an object another process writes there later."""
+    with contextlib.suppress(Exception):
+        fs.invalidate_cache(key)
+    cache = getattr(fs, "dircache", {})
+    with contextlib.suppress(Exception):
+        for cached in [name for name in cache if name.startswith(key + "/")]:
+            cache.pop(cached, None)
 
 
 def _extra(protocol: str) -> str:
