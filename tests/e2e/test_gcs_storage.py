@@ -40,7 +40,7 @@ import pytest
 import kartcore
 from kartcore.errors import BuildError, StorageError
 from kartcore.io import make_target
-from kartcore.io.storage import staging_directory
+from kartcore.io.remote_storage import staging_directory
 from tests.e2e.storage_dag import RECORDS, RUNS, Broken, Numbers, Total, build_total_in, use_workspace
 from tests.servers import free_port, stop, wait_for_port
 
