@@ -13,7 +13,7 @@ import datetime
 import os
 import posixpath
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from kartcore.errors import KartError, StorageError
@@ -51,24 +51,15 @@ class RemoteStorage:
 
     def exists(self, path: str) -> bool:
         """True if the object exists; False only for "not found"; any other failure raises StorageError."""
-        fs, key = self._fs(path)
         try:
-            fs.info(key)
+            self._call(path, "cannot check whether", "exists", lambda fs, key: fs.info(key))
         except FileNotFoundError:
             return False
-        except Exception as exc:
-            raise self._error("cannot check whether", path, "exists", exc) from exc
         return True
 
     def open_read(self, path: str) -> BinaryIO:
         """An fsspec file object for reading; a missing object raises ``FileNotFoundError``."""
-        fs, key = self._fs(path)
-        try:
-            return fs.open(key, "rb")
-        except FileNotFoundError:
-            raise
-        except Exception as exc:
-            raise self._error("cannot open", path, "for reading", exc) from exc
+        return self._call(path, "cannot open", "for reading", lambda fs, key: fs.open(key, "rb"))
 
     @staticmethod
     @contextlib.contextmanager
@@ -92,36 +83,19 @@ class RemoteStorage:
 
     def remove(self, path: str) -> None:
         """Delete the object if it exists."""
-        fs, key = self._fs(path)
-        try:
-            fs.rm_file(key)
-        except FileNotFoundError:
-            pass
-        except Exception as exc:
-            raise self._error("cannot delete", path, "", exc) from exc
+        with contextlib.suppress(FileNotFoundError):
+            self._call(path, "cannot delete", "", lambda fs, key: fs.rm_file(key))
 
     def modified(self, path: str) -> datetime.datetime:
         """Last modification time as naive local time (comparable with local files' times)."""
-        fs, key = self._fs(path)
-        try:
-            stamp = fs.modified(key)
-        except FileNotFoundError:
-            raise
-        except Exception as exc:
-            raise self._error("cannot read the modification time of", path, "", exc) from exc
+        stamp = self._call(path, "cannot read the modification time of", "", lambda fs, key: fs.modified(key))
         if stamp.tzinfo is not None:
             stamp = datetime.datetime.fromtimestamp(stamp.timestamp())
         return stamp
 
     def size(self, path: str) -> int:
         """Bytes in the object; a missing object raises ``FileNotFoundError``, any other failure StorageError."""
-        fs, key = self._fs(path)
-        try:
-            return int(fs.size(key))
-        except FileNotFoundError:
-            raise
-        except Exception as exc:
-            raise self._error("cannot read the size of", path, "", exc) from exc
+        return int(self._call(path, "cannot read the size of", "", lambda fs, key: fs.size(key)))
 
     def list_names(self, directory: str) -> list[str]:
         """The names (not keys) of the objects and "subdirectories" directly under ``directory``.
@@ -140,8 +114,7 @@ class RemoteStorage:
         except Exception as exc:
             raise self._error("cannot list", directory, "", exc) from exc
         finally:
-            with contextlib.suppress(Exception):
-                fs.invalidate_cache(key)
+            _forget_listings(fs, key)
         names = (str(entry).rstrip("/") for entry in entries)
         return sorted(posixpath.basename(name) for name in names if name != key)
 
@@ -177,6 +150,17 @@ class RemoteStorage:
     def describe_failure(self, action: str, path: str, exc: BaseException) -> StorageError:
         """A StorageError for ``exc`` raised while doing ``action`` on ``path`` (used by targets)."""
         return self._error(action, path, "", exc)
+
+    def _call(self, path: str, action: str, rest: str, operation: Callable[[Any, str], Any]) -> Any:
+        """``operation(fs, key)`` for ``path``: "not found" passes through as FileNotFoundError, any other
+        failure becomes a StorageError saying ``action`` (so a broken credential never reads as missing)."""
+        fs, key = self._fs(path)
+        try:
+            return operation(fs, key)
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
+            raise self._error(action, path, rest, exc) from exc
 
     def _fs(self, path: str) -> tuple[Any, str]:
         try:

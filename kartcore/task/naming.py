@@ -39,7 +39,7 @@ def check_relative_path(relative_path: str) -> None:
             "workspace_directory without '..' (e.g. 'model/result.pkl')"
         )
     name = posixpath.basename(normalised)
-    if relative_path.endswith(("/", "\\")) or name.lower() in supported_extensions():
+    if relative_path.endswith(("/", "\\")) or (name.startswith(".") and name.lower() in supported_extensions()):
         # 'by_value/.pkl' (an empty parameter value) would be a hidden file with no extension at all.
         raise UnsafePathError(
             f"output path {relative_path!r} has no file name"

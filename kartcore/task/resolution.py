@@ -56,7 +56,7 @@ def resolved(cls: type[luigi.Task], params: list[tuple[str, luigi.Parameter]], k
         if position is None:
             return None  # an unknown keyword: luigi raises its UnknownParameterException
         value = params[position][1].normalize(given)
-        values[position] = (name, tuple(value) if isinstance(value, (list, set)) else value)
+        values[position] = (name, _hashable(value))
     if defaults.unresolved and not defaults.unresolved <= kwargs.keys():
         return None  # a parameter with no value (or a default that does not parse): luigi's error
     return values
@@ -82,8 +82,13 @@ class _ClassDefaults:
                     self.unresolved.add(name)
             except Exception:
                 self.unresolved.add(name)
-            self.values.append((name, tuple(value) if isinstance(value, (list, set)) else value))
+            self.values.append((name, _hashable(value)))
         _warn_unconsumed(cls, family, self.position)
+
+
+def _hashable(value: Any) -> Any:
+    """Lists and sets as tuples, as luigi's ``get_param_values`` returns them (so instances hash)."""
+    return tuple(value) if isinstance(value, (list, set)) else value
 
 
 def _warn_unconsumed(cls: type[luigi.Task], family: str, known: dict[str, Any]) -> None:
