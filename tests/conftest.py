@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,3 +39,15 @@ def files_under(root: Path) -> list[str]:
 def no_temp_files(root: Path) -> bool:
     """True when no atomic-write temp file was left anywhere under ``root``."""
     return not any(".kart-tmp-" in name for _, _, names in os.walk(root) for name in names)
+
+
+def save_json(obj: object, path: str) -> None:
+    """A model saver for make_model_target tests: the object as JSON."""
+    with open(path, "w") as file:
+        json.dump(obj, file)
+
+
+def load_json(path: str) -> object:
+    """The loader matching :func:`save_json`."""
+    with open(path) as file:
+        return json.load(file)

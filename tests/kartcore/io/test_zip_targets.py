@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import pickle
 import subprocess
@@ -21,20 +20,10 @@ from kartcore.io.zip_targets import (
     model_target,
     split_rows,
 )
-from tests.conftest import no_temp_files
+from tests.conftest import load_json, no_temp_files, save_json
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
-
-
-def save_json(obj: object, path: str) -> None:
-    with open(path, "w") as file:
-        json.dump(obj, file)
-
-
-def load_json(path: str) -> object:
-    with open(path) as file:
-        return json.load(file)
 
 
 def save_with_extra_file(obj: dict, path: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
@@ -18,29 +17,23 @@ from kartcore.errors import (
     PandasTypeError,
     TaskDefinitionError,
 )
-from tests.conftest import files_under, no_temp_files
+from tests.conftest import files_under, load_json, no_temp_files, save_json
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
 
 
 def save_model(model: dict, path: str) -> None:
-    with open(path, "w") as file:
-        json.dump(model, file)
+    save_json(model, path)
     if model["value"] == "bad":
         raise RuntimeError("cannot serialise the model")
-
-
-def load_model(path: str) -> dict:
-    with open(path) as file:
-        return json.load(file)
 
 
 class TrainModel(kartcore.TaskOnKart[dict]):
     value = luigi.Parameter(default="good", significant=False)
 
     def output(self):
-        return self.make_model_target("model/trained.zip", save_model, load_model)
+        return self.make_model_target("model/trained.zip", save_model, load_json)
 
     def run(self) -> None:
         self.dump({"value": self.value})
@@ -124,11 +117,11 @@ def test_truncated_model_zip_fails_the_reader_naming_the_file_and_rerun(workspac
 def test_model_path_must_end_in_zip_and_the_error_names_the_task() -> None:
     task = TrainModel()
     with pytest.raises(TaskDefinitionError, match=r"TrainModel\[\w+\]: .*must end in \.zip; got 'model/x\.pkl'"):
-        task.make_model_target("model/x.pkl", save_model, load_model)
+        task.make_model_target("model/x.pkl", save_model, load_json)
 
 
 def test_model_target_without_unique_id(workspace: Path) -> None:
-    target = TrainModel().make_model_target("fixed/model.zip", save_model, load_model, use_unique_id=False)
+    target = TrainModel().make_model_target("fixed/model.zip", save_model, load_json, use_unique_id=False)
     assert Path(target.path()).resolve() == workspace / "fixed" / "model.zip"
 
 
