@@ -17,6 +17,8 @@ import luigi.worker
 
 from kartcore.execution.results import ResultQueue
 from kartcore.execution.scheduler import LocalScheduler
+from kartcore.task import TaskOnKart
+from kartcore.task.prefork import prepare_worker_processes
 
 
 class WorkerSchedulerFactory:
@@ -39,6 +41,8 @@ class WorkerSchedulerFactory:
             # With a shared scheduler another process may be running our dependencies: wait for
             # them instead of giving up with "not run", so every process exits 0 when the DAG is done.
             options["keep_alive"] = True
+        if worker_processes > 1:
+            prepare_worker_processes(TaskOnKart)
         worker = luigi.worker.Worker(
             scheduler=scheduler, worker_processes=worker_processes, assistant=assistant, **options
         )

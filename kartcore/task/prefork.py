@@ -1,0 +1,28 @@
+"""Work done once in the parent before luigi forks worker processes, instead of once in every child.
+
+With ``--workers N`` luigi forks a fresh process for each task. Whatever a task's start-up imports
+or computes for the first time is then paid again by every task, because a child's work dies with
+it: the seed functions' libraries (``numpy`` alone takes ~0.3 s to import) and the map from modules
+to installed distributions behind the ``module_versions`` record (~0.2 s) made every task cost about
+half a second of CPU, more than the sleep-bound tasks it ran. Done here, each child inherits them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from kartcore.task.module_versions import distributions_by_module
+
+
+def prepare_worker_processes(task_class: type) -> None:
+    """Import the configured seed functions' modules and map modules to distributions, in this process."""
+    distributions_by_module()
+    parameter = task_class.fix_random_seed_methods
+    for method in parameter.task_value(task_class.__name__, "fix_random_seed_methods") or ():
+        module_name = str(method).rpartition(".")[0]
+        if not module_name:
+            continue
+        try:
+            importlib.import_module(module_name)
+        except ImportError:
+            continue  # not installed: the child skips the method too (see seed.apply_seed)
