@@ -138,8 +138,36 @@ class SerializableParameter(luigi.Parameter, Generic[T]):
         return x.gokart_serialize()
 
 
+class ZonedDatetime(datetime.datetime):
+    """A datetime that equals another only in the same zone: the value a ZonedDateSecondParameter holds.
+
+    Why: luigi hands back a cached task instance when the parameter values compare equal, and plain
+    datetimes compare by instant, so ``when=03:04Z`` and then ``when=12:04+09:00`` gave the second caller
+    the first task, whose local date and hour are not the ones asked for. The hash stays the instant's
+    (equal values still hash equal); order, arithmetic and ``repr`` are a datetime's.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, datetime.datetime):
+            return NotImplemented
+        return super().__eq__(other) and self.tzinfo == other.tzinfo and self.utcoffset() == other.utcoffset()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = datetime.datetime.__hash__
+
+    def __repr__(self) -> str:
+        plain = datetime.datetime(*self.timetuple()[:6], self.microsecond, self.tzinfo, fold=self.fold)
+        return repr(plain)
+
+
 class ZonedDateSecondParameter(luigi.Parameter):
-    """A timezone-aware datetime in ISO 8601 (``Z`` accepted), truncated to the second."""
+    """A timezone-aware datetime in ISO 8601 (``Z`` accepted), truncated to the second.
+
+    Values are :class:`ZonedDatetime`, so the same instant in two zones makes two tasks (see there).
+    """
 
     def parse(self, x: Any) -> datetime.datetime:
         if isinstance(x, datetime.datetime):
@@ -157,7 +185,8 @@ class ZonedDateSecondParameter(luigi.Parameter):
         return value
 
     def normalize(self, x: Any) -> datetime.datetime:
-        return self.parse(x).replace(microsecond=0)
+        value = self.parse(x)
+        return ZonedDatetime(*value.timetuple()[:6], tzinfo=value.tzinfo, fold=value.fold)
 
     def serialize(self, x: datetime.datetime) -> str:
         return x.isoformat()

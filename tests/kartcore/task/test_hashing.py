@@ -227,6 +227,7 @@ class UidDerived(UidBase):
 
 _UTC = datetime.timezone.utc
 _JST = datetime.timezone(datetime.timedelta(hours=9))
+_MINUS_0530 = datetime.timezone(-datetime.timedelta(hours=5, minutes=30))
 
 # <<< golden definitions
 
@@ -285,6 +286,16 @@ GOLDEN: list[tuple[str, str, str]] = [
         "zoned_jst",
         "UidZoned(value=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=_JST))",
         "9d1d936006e6157f3b89a797020a9b12",
+    ),
+    (
+        "zoned_jst_same_instant_as_utc",
+        "UidZoned(value=datetime.datetime(2024, 1, 2, 12, 4, 5, tzinfo=_JST))",
+        "aaaa72f42bede48fd6970e89b426e444",
+    ),
+    (
+        "zoned_minus_0530_same_instant_as_utc",
+        "UidZoned(value=datetime.datetime(2024, 1, 1, 21, 34, 5, tzinfo=_MINUS_0530))",
+        "aeadc1b90c5a29cf553d4199a46e42ad",
     ),
     ("task_instance", "UidTaskInstance(value=UidChild(v=2))", "823ea76ac944d45fa5e64f09aca88323"),
     (
@@ -447,6 +458,15 @@ def test_luigi_instance_cache_returns_the_first_parent_for_children_differing_on
     second = UidHolder(child=Example(significant=False))
     assert second is first
     assert second.make_unique_id() == _GOLDEN_IDS["holder_child"]
+
+
+def test_the_same_instant_in_three_zones_gives_three_tasks_with_gokarts_ids() -> None:
+    # Issue 12 finding 21: luigi's instance cache handed the UTC task to the later callers (the golden ids
+    # are gokart's for each zone alone: under gokart, the second and third calls get the first's id).
+    cases = ["zoned_utc", "zoned_jst_same_instant_as_utc", "zoned_minus_0530_same_instant_as_utc"]
+    tasks = [_build(expression) for case, expression, _ in GOLDEN if case in cases]
+    assert [task.make_unique_id() for task in tasks] == [_GOLDEN_IDS[case] for case in cases]
+    assert [task.value.hour for task in tasks] == [3, 12, 21]
 
 
 _LIVE_SCRIPT = """

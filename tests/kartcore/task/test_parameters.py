@@ -6,7 +6,9 @@ import bz2
 import dataclasses
 import datetime
 import json
+import pickle
 import warnings
+import zoneinfo
 
 import luigi
 import pytest
@@ -379,6 +381,36 @@ def test_zoned_date_second_on_the_command_line() -> None:
     with CmdlineParser.global_instance(["ParamsZonedTask", "--when", "2024-01-02T03:04:05.123Z"]) as parser:
         task = parser.get_task_obj()
     assert task.when == datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=_UTC)
+
+
+def test_zoned_date_second_same_instant_in_two_zones_gives_two_tasks() -> None:
+    # Issue 12 finding 21 (the ids are checked against gokart's in test_hashing.py).
+    texts = ["2024-01-02T03:04:05+00:00", "2024-01-02T12:04:05+09:00", "2024-01-01T21:34:05-05:30"]
+    tasks = [ParamsZonedTask(when=datetime.datetime.fromisoformat(text)) for text in texts]
+    assert len({id(task) for task in tasks}) == 3
+    assert [task.when.isoformat() for task in tasks] == texts
+    assert [task.when.date() for task in tasks] == [datetime.date(2024, 1, 2)] * 2 + [datetime.date(2024, 1, 1)]
+    assert ParamsZonedTask(when=datetime.datetime.fromisoformat(texts[1])) is tasks[1]  # the cache still works
+    with CmdlineParser.global_instance(["ParamsZonedTask", "--when", texts[2]]) as parser:
+        assert parser.get_task_obj() is tasks[2]
+
+
+def test_zoned_date_second_keeps_the_zone_object_of_each_task() -> None:
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    fixed = ParamsZonedTask(when=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=_JST))
+    named = ParamsZonedTask(when=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=tokyo))
+    assert fixed is not named and named.when.tzinfo is tokyo
+    assert fixed.make_unique_id() == named.make_unique_id()  # the same serialised form, as in gokart
+
+
+def test_zoned_date_second_value_still_behaves_as_a_datetime() -> None:
+    when = ParamsZonedTask(when=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=_JST)).when
+    same_zone = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=_JST)
+    assert when == same_zone and same_zone == when and (when != same_zone) is False
+    assert when != same_zone.astimezone(_UTC) and same_zone.astimezone(_UTC) != when
+    assert hash(when) == hash(same_zone) and when + datetime.timedelta(hours=1) > same_zone
+    assert repr(when) == repr(same_zone)
+    assert pickle.loads(pickle.dumps(when)) == when
 
 
 # ----- task parameters on the command line ---------------------------------------------------------
