@@ -41,11 +41,11 @@ class WorkerSchedulerFactory:
             # With a shared scheduler another process may be running our dependencies: wait for
             # them instead of giving up with "not run", so every process exits 0 when the DAG is done.
             options["keep_alive"] = True
-        if worker_processes > 1:
-            prepare_worker_processes(TaskOnKart)
         worker = luigi.worker.Worker(
             scheduler=scheduler, worker_processes=worker_processes, assistant=assistant, **options
         )
+        if worker_processes > 1 or worker._config.force_multiprocessing:
+            prepare_worker_processes(TaskOnKart)  # before the first task process is forked
         if isinstance(scheduler, LocalScheduler):
             # In-process results skip the multiprocessing queue's feeder thread (see results.py).
             worker._task_result_queue.close()

@@ -6,12 +6,15 @@ Times are only compared with each other (overlap of recorded intervals, share of
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import luigi
+import luigi.configuration
+import pytest
 
 import kartcore
 from kartcore.task import module_versions
@@ -117,14 +120,19 @@ def test_command_line_workers_overlap(tmp_path: Path) -> None:
     assert _busy_share(intervals, workers=3) > 0.75, intervals
 
 
-def test_task_processes_inherit_what_the_parent_prepared(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["workers=2", "force_multiprocessing"])
+def test_task_processes_inherit_what_the_parent_prepared(how: str) -> None:
     """The module map behind module_versions and the seed libraries exist before the first fork."""
+    workers = 2
+    if how == "force_multiprocessing":  # one worker, but a process per task
+        luigi.configuration.get_config().set("worker", "force_multiprocessing", "true")
+        workers = 1
 
     class Probe(kartcore.TaskOnKart[list]):
         index = luigi.IntParameter()
 
         def run(self) -> None:
-            self.dump([module_versions._versions_by_module is not None, "numpy" in sys.modules])
+            self.dump([module_versions._versions_by_module is not None, "numpy" in sys.modules, os.getpid()])
 
     class Both(kartcore.TaskOnKart[list]):
         def requires(self) -> list[Probe]:
@@ -136,7 +144,9 @@ def test_task_processes_inherit_what_the_parent_prepared(tmp_path: Path) -> None
     saved = module_versions._versions_by_module
     module_versions._versions_by_module = None
     try:
-        assert kartcore.build(Both(), workers=2) == [[True, True], [True, True]]
+        results = kartcore.build(Both(), workers=workers)
+        assert [result[:2] for result in results] == [[True, True], [True, True]]
+        assert os.getpid() not in {result[2] for result in results}, "each probe ran in a task process"
     finally:
         if module_versions._versions_by_module is None:
             module_versions._versions_by_module = saved
