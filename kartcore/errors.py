@@ -67,6 +67,25 @@ class LockError(KartError):
     """A conflict-prevention lock could not be used: Redis unreachable, or waiting for the lock timed out."""
 
 
+class SchedulerUnreachableError(KartError):
+    """The scheduler a run is pointed at (a Dask scheduler) cannot be reached; found in seconds, before anything runs."""
+
+
+class RemoteTaskError(KartError):
+    """A task failed on a remote worker (a Dask worker): its key and the worker's traceback text.
+
+    Only text travels back, because the task's own exception may not unpickle on the driver.
+    """
+
+    def __init__(self, key: str, text: str) -> None:
+        super().__init__(key, text)
+        self.key = key
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class MissingColumnsError(KartError, AssertionError):
     """``load_data_frame(required_columns=...)``: an input lacks required columns.
 
@@ -138,6 +157,8 @@ __all__ = [
     "MissingColumnsError",
     "OutputNotFoundError",
     "PandasTypeError",
+    "RemoteTaskError",
+    "SchedulerUnreachableError",
     "StorageError",
     "TaskDefinitionError",
     "TaskFailure",

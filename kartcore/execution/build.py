@@ -26,18 +26,26 @@ def build(
     reset_register: bool = True,
     log_level: int = logging.ERROR,
     workers: int = 1,
+    dask_scheduler: str | None = None,
     **env_params: Any,
 ) -> Any:
     """Run ``task`` and everything it needs with luigi's local scheduler; return its loaded output.
 
     ``workers`` > 1 runs tasks in parallel processes; other ``env_params`` go to luigi's ``core`` config.
     Raises :class:`BuildError` carrying each failed task, its exception and traceback text. Returns None
-    when ``return_value`` is False.
+    when ``return_value`` is False. ``dask_scheduler`` (``tcp://host:8786``) runs the DAG on that Dask
+    cluster instead, one Dask task per incomplete task (docs/scaling.md; needs ``gokart-core[dask]``).
     """
     if not isinstance(task, luigi.Task):
         raise TypeError(f"build() takes one task instance, got {type(task).__name__}: {task!r}")
     if reset_register:
         _compat.forget_redefined_task_classes()
+    if dask_scheduler:
+        from kartcore.execution.dask_executor import run_on_dask  # imports Dask only when a run uses it
+
+        with frozen_configuration(), temporary_log_level(log_level):
+            run_on_dask(task, dask_scheduler)
+        return _output(task, return_value)
     env_params.setdefault("log_level", logging.getLevelName(log_level))
     factory = WorkerSchedulerFactory()
     # progress first: it decides from the log level the user set, before build() turns luigi's down.
@@ -59,6 +67,10 @@ def build(
         found = collector.failures(factory.scheduler)
     if result.status not in SUCCEEDED or found:
         raise BuildError(_message(task, result, found), found)
+    return _output(task, return_value)
+
+
+def _output(task: luigi.Task, return_value: bool) -> Any:
     if not return_value or not isinstance(task, TaskOnKart):
         return None
     if task.is_endpoint():

@@ -19,7 +19,7 @@ from luigi.execution_summary import LuigiStatusCode
 from luigi.parameter import ParameterException
 from luigi.task_register import Register, TaskClassException, TaskClassNotFoundException
 
-from kartcore.execution import progress
+from kartcore.execution import dask_command, progress
 from kartcore.execution.factory import WorkerSchedulerFactory
 from kartcore.task.resolution import frozen_configuration
 
@@ -44,6 +44,9 @@ def run_command_line(argv: list[str] | None = None) -> int:
     try:
         with CmdlineParser.global_instance(args) as parser, frozen_configuration():
             root = _root_task(parser)
+            on_dask = dask_command.exit_code_on_dask(parser, root)  # --dask-scheduler: the DAG runs on Dask
+            if on_dask is not None:
+                return on_dask
             core = luigi.interface.core()
             if not core.local_scheduler:
                 _check_scheduler_reachable(core)
