@@ -27,31 +27,38 @@ from kartcore.workspace import WorkspaceReport, inspect, remove_unneeded
 def command(task_name: str, task_args: tuple[str, ...], dry_run: bool) -> None:
     """Remove the files in PKG.TASK's workspaces that no task of its DAG needs.
 
-    Kept: each task's outputs and its run records under log/. Removed: outputs of other parameters or
-    of tasks no longer in the pipeline, their records, and .kart-tmp- leftovers. The DAG is the one
-    `python main.py PKG.TASK --PARAM=VALUE` would run; outputs of other pipelines sharing the workspace
-    go too, so clean with the task at the end of the pipeline. Requirements that run() yields (dynamic
-    dependencies) are only known while running, so their files count as not needed. A workspace in an
-    object store (s3://bucket/prefix) is cleaned the same way; only objects under its prefix are touched.
-    Nothing is removed without --no-dry-run.
+    Kept: each task's outputs and its run records under log/ (every kind, checksums included).
+    Removed: outputs of other parameters or of tasks no longer in the pipeline, their records, and
+    .kart-tmp- leftovers of killed writes; the temp files of a build that may still be running are
+    left alone. The DAG is the one `python main.py PKG.TASK --PARAM=VALUE` would run; outputs of other
+    pipelines sharing the workspace go too, so clean with the task at the end of the pipeline.
+    Requirements that run() yields (dynamic dependencies) are only known while running, so their files
+    count as not needed. A workspace in an object store (s3://bucket/prefix) is cleaned the same way;
+    only objects under its prefix are touched. Refused (exit 2, nothing removed): a workspace that is a
+    root directory, contains your home directory or the project (symlinks resolved), or holds files
+    but no kartcore run records (log/task_params/). Nothing is removed without --no-dry-run.
     """
     with resolved_task(task_name, task_args) as resolved:
         report = inspect(walk_dag(resolved.task), protected=resolved.project.root)
         root = str(resolved.project.root)
         if not report.unneeded:
             click.echo(f"nothing to clean: all {len(report.kept)} files in {_places(report, root)} are needed")
-            return
-        size = _size(report.unneeded_bytes())
-        if dry_run:
+        elif dry_run:
+            size = _size(report.unneeded_bytes())
             click.echo(f"would remove {len(report.unneeded)} files ({size}) from {_places(report, root)}:")
             for path in report.unneeded:
                 click.echo(f"  {_shown(path, root)}")
             click.echo(f"keeping {len(report.kept)} files. Run again with --no-dry-run to remove them.")
-            return
-        removed = remove_unneeded(report)
-        for path in removed:
-            click.echo(f"removed {_shown(path, root)}")
-        click.echo(f"removed {len(removed)} files ({size}); kept {len(report.kept)}")
+        else:
+            size = _size(report.unneeded_bytes())
+            removed = remove_unneeded(report)
+            for path in removed:
+                click.echo(f"removed {_shown(path, root)}")
+            click.echo(f"removed {len(removed)} files ({size}); kept {len(report.kept)}")
+        if report.in_use:
+            click.echo(f"left {len(report.in_use)} temp files alone: a build that may still be running is writing them")
+            for path in report.in_use:
+                click.echo(f"  {_shown(path, root)}")
 
 
 def _places(report: WorkspaceReport, root: str) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +16,8 @@ import pytest
 
 import kartcore
 from kartcore.errors import StorageError
-from kartcore.io.storage import storage_for
+from kartcore.io.atomic import TEMP_MARKER, host_id
+from kartcore.io.storage import join, storage_for
 from kartcore.tree import walk_dag
 from kartcore.workspace import UnsafeWorkspaceError, inspect, needed_paths, record_paths, remove_unneeded
 from tests.conftest import files_under
@@ -63,13 +67,23 @@ class UsesDirectory(kartcore.TaskOnKart):
         self.dump(1)
 
 
-def test_needed_paths_are_outputs_and_five_records_per_kart_task(workspace: Path) -> None:
+def record_kinds(workspace: str | Path) -> int:
+    """How many kinds of run record the workspace holds (each task of a DAG that ran has one of each)."""
+    return len(storage_for(str(workspace)).list_names(join(str(workspace), "log")))
+
+
+def test_needed_paths_are_the_outputs_resolved(workspace: Path) -> None:
     dag = walk_dag(Doubled(raw=Raw()))
     needed = needed_paths(dag)
-    assert len(needed) == 1 + 2 + 5 + 5
+    assert len(needed) == 1 + 2
     assert all(os.path.isabs(path) and "/./" not in path for path in needed)
-    assert str(workspace / "log" / "module_versions" / f"Raw_{Raw().make_unique_id()}.txt") in needed
-    assert {os.path.abspath(p) for p in record_paths(Raw())} <= needed
+    assert str(workspace / "doubled" / f"count_{Doubled(raw=Raw()).make_unique_id()}.txt") in needed
+
+
+def test_every_record_kart_show_lists_is_kept(workspace: Path) -> None:
+    kartcore.build(Raw())
+    kept = inspect(walk_dag(Raw()), protected=Path.cwd()).kept
+    assert {os.path.abspath(p) for p in record_paths(Raw())} <= set(kept)
 
 
 def test_default_relative_workspace_keeps_everything_the_dag_needs(workspace: Path) -> None:
@@ -78,12 +92,13 @@ def test_default_relative_workspace_keeps_everything_the_dag_needs(workspace: Pa
     (workspace / "doubled" / ".values.json.kart-tmp-1-abc").write_text("half")
     report = inspect(walk_dag(Doubled(raw=Raw())), protected=Path.cwd())
     assert report.workspaces == [str(workspace)]
-    assert len(report.kept) == 13 and len(report.unneeded) == 1 + 2 + 5 + 5 + 1
-    assert str(workspace / "doubled" / ".values.json.kart-tmp-1-abc") in report.unneeded
+    records = record_kinds(workspace)
+    assert len(report.kept) == 3 + 2 * records and len(report.unneeded) == 1 + 2 + 2 * records
+    assert report.in_use == [str(workspace / "doubled" / ".values.json.kart-tmp-1-abc")]  # its writer may run
     assert report.unneeded_bytes() > 0
     removed = remove_unneeded(report)
     assert sorted(removed) == report.unneeded
-    assert len(files_under(workspace)) == 13
+    assert len(files_under(workspace)) == 3 + 2 * records + 1
     assert Doubled(raw=Raw()).complete() and Raw().complete()
     assert not Raw(size=5).complete()
     assert kartcore.build(Doubled(raw=Raw())) == {"values": [0, 2, 4], "count": ["3"]}
@@ -128,9 +143,9 @@ def test_a_workspace_holding_the_project_is_refused(directory: str) -> None:
 
 
 def test_root_and_home_are_refused() -> None:
-    with pytest.raises(UnsafeWorkspaceError, match="root or home"):
+    with pytest.raises(UnsafeWorkspaceError, match="is a root directory"):
         inspect(walk_dag(Raw(workspace_directory="/")))
-    with pytest.raises(UnsafeWorkspaceError, match="root or home"):
+    with pytest.raises(UnsafeWorkspaceError, match="contains your home directory"):
         inspect(walk_dag(Raw(workspace_directory="~")))
 
 
@@ -170,8 +185,9 @@ def test_remote_workspace_keeps_what_the_dag_needs_and_only_its_prefix_is_touche
     put_objects([temp, *outside])
     report = inspect(walk_dag(Doubled(raw=Raw())), protected=Path.cwd())
     assert report.workspaces == [memory_workspace]  # "memory://.../ws/" as configured, without the slash
-    assert len(report.kept) == 13 and len(report.unneeded) == 1 + 2 + 5 + 5 + 1
-    assert set(report.kept) <= report.needed and temp in report.unneeded
+    records = record_kinds(memory_workspace)
+    assert len(report.kept) == 3 + 2 * records and len(report.unneeded) == 1 + 2 + 2 * records + 1
+    assert report.needed <= set(report.kept) and temp in report.unneeded  # nothing writes temp objects
     assert all(path.startswith(memory_workspace + "/") for path in report.kept + report.unneeded)
     assert report.unneeded_bytes() > 0
     before = memory_objects(memory_workspace)
@@ -193,7 +209,8 @@ def test_a_directory_output_in_a_remote_workspace_keeps_its_objects(memory_works
         def requires(self):
             return RemoteDirectory()
 
-    kept = [f"{memory_workspace}/tables/part-0.csv", f"{memory_workspace}/tables/sub/part-1.csv"]
+    record = f"{memory_workspace}/log/task_params/UsesRemoteDirectory_{UsesRemoteDirectory().make_unique_id()}.pkl"
+    kept = [record, f"{memory_workspace}/tables/part-0.csv", f"{memory_workspace}/tables/sub/part-1.csv"]
     put_objects([*kept, f"{memory_workspace}/tables2/part-0.csv"])
     report = inspect(walk_dag(UsesRemoteDirectory()))
     assert report.kept == kept and report.unneeded == [f"{memory_workspace}/tables2/part-0.csv"]
@@ -206,7 +223,7 @@ def test_remote_and_local_workspaces_of_one_dag(memory_workspace: str, workspace
     report = inspect(walk_dag(Doubled(raw=Raw(workspace_directory="./resources/"))), protected=Path.cwd())
     assert report.workspaces == [memory_workspace, str(workspace)]
     assert report.unneeded == sorted([f"{memory_workspace}/stale.pkl", str(workspace / "stale.pkl")])
-    assert len(report.kept) == 13
+    assert len(report.kept) == 3 + 2 * record_kinds(workspace)
     remove_unneeded(report)
     assert inspect(walk_dag(Doubled(raw=Raw(workspace_directory="./resources/")))).unneeded == []
     assert workspace.is_dir()
@@ -257,4 +274,152 @@ def test_file_url_workspace_is_a_local_one(tmp_path: Path) -> None:
     (tmp_path / "ws" / "stale.pkl").write_text("old")
     report = inspect(walk_dag(Raw(workspace_directory=f"file://{tmp_path}/ws")), protected=Path.cwd())
     assert report.workspaces == [str(tmp_path / "ws")]
-    assert report.unneeded == [str(tmp_path / "ws" / "stale.pkl")] and len(report.kept) == 6
+    assert report.unneeded == [str(tmp_path / "ws" / "stale.pkl")]
+    assert len(report.kept) == 1 + record_kinds(tmp_path / "ws")
+
+
+# --- Paths are compared resolved (issue 12, finding 3) ---------------------------------------------------------
+
+
+def test_a_workspace_spelled_through_a_symlink_that_holds_the_project_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "alias").symlink_to(tmp_path, target_is_directory=True)  # "./alias" is the project directory
+    (tmp_path / "log" / "task_params").mkdir(parents=True)  # so that only the project check can refuse it
+    with pytest.raises(UnsafeWorkspaceError, match="contains the project"):
+        inspect(walk_dag(Raw(workspace_directory="./alias/")), protected=Path.cwd())
+
+
+def test_the_project_spelled_through_a_symlink_is_protected_too(tmp_path: Path) -> None:
+    (tmp_path / "real" / "project").mkdir(parents=True)
+    (tmp_path / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
+    with pytest.raises(UnsafeWorkspaceError, match="contains the project"):
+        inspect(walk_dag(Raw(workspace_directory=str(tmp_path / "real"))), protected=tmp_path / "alias" / "project")
+
+
+def test_two_spellings_of_one_workspace_keep_what_either_needs(tmp_path: Path, workspace: Path) -> None:
+    """Walked through one spelling, the files needed under the other must not look unneeded (and be deleted)."""
+    workspace.mkdir()
+    (tmp_path / "alias").symlink_to(workspace, target_is_directory=True)
+    dag = walk_dag(Doubled(raw=Raw(workspace_directory="./alias/")))  # Doubled writes to ./resources/
+    kartcore.build(Doubled(raw=Raw(workspace_directory="./alias/")))
+    (workspace / "stale.pkl").write_text("old")
+    report = inspect(dag, protected=Path.cwd())
+    assert report.workspaces == [str(workspace)]  # one workspace, listed once, by its real path
+    assert report.unneeded == [str(workspace / "stale.pkl")]
+    assert len(report.kept) == 3 + 2 * record_kinds(workspace)
+    remove_unneeded(report)
+    assert Doubled(raw=Raw(workspace_directory="./alias/")).complete()
+
+
+def test_a_symlinked_directory_inside_the_workspace_is_never_followed(tmp_path: Path, workspace: Path) -> None:
+    kartcore.build(Raw())
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "precious.txt").write_text("keep me")
+    (workspace / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    report = inspect(walk_dag(Raw()), protected=Path.cwd())
+    remove_unneeded(report)
+    assert (tmp_path / "elsewhere" / "precious.txt").read_text() == "keep me"
+    assert (workspace / "linked").is_symlink()
+
+
+# --- Home directories and directories that are not kartcore workspaces (finding 5) -----------------------------
+
+
+@pytest.mark.parametrize("spelling", ["direct", "symlink"])
+def test_a_workspace_containing_the_home_directory_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    users = tmp_path / "users"
+    (users / "me" / "notes").mkdir(parents=True)
+    (users / "me" / "notes" / "diary.txt").write_text("mine")
+    (users / "log" / "task_params").mkdir(parents=True)  # looks like a kartcore workspace otherwise
+    if spelling == "symlink":
+        (tmp_path / "alias").symlink_to(users, target_is_directory=True)
+        monkeypatch.setenv("HOME", str(tmp_path / "alias" / "me"))
+    else:
+        monkeypatch.setenv("HOME", str(users / "me"))
+    with pytest.raises(UnsafeWorkspaceError, match=r"contains your home directory .*refusing to clean it"):
+        inspect(walk_dag(Raw(workspace_directory=str(users))), protected=Path.cwd())
+    assert (users / "me" / "notes" / "diary.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("layout", [["photo.jpg"], ["log/syslog", "data/table.csv"]])
+def test_a_directory_without_kartcore_run_records_is_refused(tmp_path: Path, layout: list[str]) -> None:
+    """``/srv/data`` or ``/var`` (which has a ``log/`` of its own) are not workspaces, whatever a config says."""
+    for relative in layout:
+        (tmp_path / "data" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "data" / relative).write_text("x")
+    with pytest.raises(UnsafeWorkspaceError, match=r"no kartcore run records \(log/task_params/\)"):
+        inspect(walk_dag(Raw(workspace_directory="./data/")), protected=Path.cwd())
+    assert files_under(tmp_path / "data") == sorted(layout)
+
+
+# --- Every record of a needed task is kept; live temp files are left alone (finding 6) ---------------------------
+
+
+def test_records_of_every_kind_of_a_needed_task_are_kept(workspace: Path) -> None:
+    """checksum records (verify_outputs) and any kind added later (run_record) are kept for the DAG's tasks."""
+    kartcore.build(Doubled(raw=Raw(verify_outputs=True), verify_outputs=True))
+    kartcore.build(Raw(size=5, verify_outputs=True))
+    raw_id = Raw(verify_outputs=True).make_unique_id()
+    (workspace / "log" / "run_record").mkdir(exist_ok=True)
+    (workspace / "log" / "run_record" / f"Raw_{raw_id}.json").write_text("{}")
+    (workspace / "log" / "run_record" / "Raw_0123.json").write_text("{}")
+    (workspace / "log" / "run_record" / f"Raw_{raw_id}.json.bak").write_text("{}")
+    report = inspect(walk_dag(Doubled(raw=Raw(verify_outputs=True), verify_outputs=True)), protected=Path.cwd())
+    checksums = sorted(p for p in report.kept if "/log/checksum/" in p)
+    assert [Path(p).name.split("_")[0] for p in checksums] == ["Doubled", "Raw"]
+    assert str(workspace / "log" / "run_record" / f"Raw_{raw_id}.json") in report.kept
+    assert str(workspace / "log" / "run_record" / "Raw_0123.json") in report.unneeded
+    assert str(workspace / "log" / "run_record" / f"Raw_{raw_id}.json.bak") in report.unneeded
+    size_5 = Raw(size=5, verify_outputs=True).make_unique_id()
+    assert str(workspace / "log" / "checksum" / f"Raw_{size_5}.json") in report.unneeded
+    remove_unneeded(report)
+    assert kartcore.build(Doubled(raw=Raw(verify_outputs=True), verify_outputs=True))["count"] == ["3"]
+
+
+def _finished_pid() -> int:
+    """The pid of a process of this host that has exited (and been reaped)."""
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(child.stdout)
+
+
+def test_temp_files_of_live_writers_stay_and_those_of_gone_ones_go(workspace: Path) -> None:
+    kartcore.build(Raw())
+    here, day = host_id(), 24 * 3600
+    directory = workspace / "tests" / "kartcore" / "test_workspace"
+    names = {
+        "mine": f".Raw_x.pkl{TEMP_MARKER}{here}-{os.getpid()}-0a1b2c3d-0",  # this process: alive
+        "gone": f".Raw_x.pkl{TEMP_MARKER}{here}-{_finished_pid()}-0a1b2c3d-0",
+        "other host, fresh": f".Raw_x.pkl{TEMP_MARKER}00000000-{os.getpid()}-0a1b2c3d-0",
+        "other host, old": f".Raw_x.pkl{TEMP_MARKER}00000000-{os.getpid()}-0a1b2c3d-1",
+        "unnamed writer, fresh": f".Raw_x.pkl{TEMP_MARKER}123-abc",
+        "unnamed writer, old": f".Raw_x.pkl{TEMP_MARKER}124-abc",
+    }
+    for case, name in names.items():
+        (directory / name).write_text("half")
+        if case.endswith("old"):
+            os.utime(directory / name, (time.time() - 2 * day, time.time() - 2 * day))
+    report = inspect(walk_dag(Raw()), protected=Path.cwd())
+    in_use = sorted(case for case, name in names.items() if str(directory / name) in report.in_use)
+    assert in_use == ["mine", "other host, fresh", "unnamed writer, fresh"]
+    gone = sorted(case for case, name in names.items() if str(directory / name) in report.unneeded)
+    assert gone == ["gone", "other host, old", "unnamed writer, old"]
+    assert not set(report.in_use) & set(report.kept)
+    remove_unneeded(report)
+    assert sorted(p.name for p in directory.iterdir() if TEMP_MARKER in p.name) == sorted(
+        names[case] for case in in_use
+    )
+
+
+def test_a_reused_pid_does_not_keep_a_dead_writers_temp_file(workspace: Path) -> None:
+    """The pid now belongs to a process started after the file was last written: not the writer."""
+    kartcore.build(Raw())
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as later:
+        try:
+            temp = workspace / f".stale.pkl{TEMP_MARKER}{host_id()}-{later.pid}-0a1b2c3d-0"
+            temp.write_text("half")
+            os.utime(temp, (time.time() - 3600, time.time() - 3600))
+            report = inspect(walk_dag(Raw()), protected=Path.cwd())
+        finally:
+            later.kill()
+    assert str(temp) in report.unneeded
