@@ -34,7 +34,11 @@ PROJECT_FILES = [
     "LICENSE",
     "README.md",
     "conf/logging.ini",
+    "conf/luigid.cfg",
     "conf/param.ini",
+    "deploy/kubernetes/dask.yaml",
+    "deploy/kubernetes/luigid.yaml",
+    "deploy/kubernetes/workers-job.yaml",
     "kart_pipeline/__init__.py",
     "kart_pipeline/data/iris.csv",
     "kart_pipeline/model/__init__.py",
@@ -235,16 +239,18 @@ def test_every_generated_config_file_parses(cookies, answers) -> None:
         suffix = Path(name).suffix
         if suffix == ".toml":
             tomllib.loads(text)
-        elif suffix == ".ini":
+        elif suffix in {".ini", ".cfg"}:
             configparser.ConfigParser(interpolation=None).read_string(text, source=name)
         elif suffix in {".yml", ".yaml"}:
-            assert isinstance(yaml.safe_load(text), dict), name
+            documents = list(yaml.safe_load_all(text))
+            assert documents and all(isinstance(document, dict) for document in documents), name
         elif suffix == ".json":
             json.loads(text)
         else:
             continue
         parsed.append(name)
-    expected = {"pyproject.toml", "conf/param.ini", "conf/logging.ini", ".github/workflows/ci.yml", ".cruft.json"}
+    expected = {"pyproject.toml", "conf/param.ini", "conf/logging.ini", "conf/luigid.cfg", ".github/workflows/ci.yml"}
+    expected |= {".cruft.json", "deploy/kubernetes/luigid.yaml"}
     assert expected <= set(parsed)
     logging_conf = configparser.ConfigParser(interpolation=None)
     logging_conf.read_string((project / "conf/logging.ini").read_text(encoding="utf-8"))

@@ -344,7 +344,7 @@ def _check_syntax(path: Path, relative: Path, text: str) -> None:
         elif path.suffix in {".yml", ".yaml"} and importlib.util.find_spec("yaml") is not None:
             import yaml
 
-            yaml.safe_load(text)
+            list(yaml.safe_load_all(text))  # Kubernetes manifests hold several documents
         elif path.suffix == ".json":
             json.loads(text)
     except Exception as exc:  # each parser has its own error type; any of them means a broken file
