@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import reprlib
 import textwrap
 from typing import Any
@@ -21,6 +22,8 @@ from kartcore.workspace import RECORD_FILES, record_paths
 
 PREVIEW_LINES = 20
 PREVIEW_WIDTH = 100
+#: The most a preview reads of an output (see Target.preview): a 300 MB output is not loaded to show 5 rows.
+PREVIEW_BYTES = 8 * 1024 * 1024
 
 
 @click.command(
@@ -66,13 +69,22 @@ def _previewable(task: luigi.Task) -> list[Target]:
 
 
 def _preview(target: Target, rows: int) -> str:
+    """A preview that reads at most about PREVIEW_BYTES of the output, whatever its size and format."""
     if not target.exists():
         return "(no output yet: the task has not run with these parameters)"
     try:
-        obj = target.load()
+        found = target.preview(rows, PREVIEW_BYTES)
     except KartError as exc:
         return f"(cannot load it: {exc})"
-    return preview_text(obj, rows)
+    size = _size(storage_for(target.path()).size(target.path()))
+    if found is None:
+        kind = os.path.splitext(target.path())[1] or "such"
+        return (
+            f"(not previewed: the file holds {size}, and a {kind} file cannot be shown from its first "
+            f"{_size(PREVIEW_BYTES)}; load it in Python to look at it)"
+        )
+    text = preview_text(found.value, rows)
+    return f"{text}\n(the beginning of a {size} file)" if found.partial else text
 
 
 def preview_text(obj: Any, rows: int = 5) -> str:

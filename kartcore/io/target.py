@@ -12,28 +12,36 @@ from __future__ import annotations
 import datetime
 import errno
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import luigi
 
 from kartcore.errors import FormatError, KartError, OutputNotFoundError, StorageError
 from kartcore.io.atomic import remove_quietly
+from kartcore.io.bounded import BoundedReader
 from kartcore.io.formats import FileFormat, format_for_path
+from kartcore.io.formats.base import Preview
 from kartcore.io.storage import storage_for
+from kartcore.io.trust import TrustPolicy, configured_policy
 
 
 class Target(luigi.target.Target):
     """One output file: ``exists``/``load``/``dump``/``remove`` with atomic writes.
 
     ``owner`` is a label for messages (the task that writes the file); the io layer knows nothing
-    else about tasks.
+    else about tasks. ``trust`` is the policy for formats that run code on load (the settings of the
+    task that made the target); ``None`` means the configured one (:func:`~kartcore.io.trust.configured_policy`).
     """
 
-    def __init__(self, path: str, file_format: FileFormat | None = None, owner: str = "") -> None:
+    def __init__(
+        self, path: str, file_format: FileFormat | None = None, owner: str = "", trust: TrustPolicy | None = None
+    ) -> None:
         self._path = path
         self._storage = storage_for(path)
         self.file_format = file_format if file_format is not None else format_for_path(path)
         self.owner = owner
+        self.trust = trust
 
     def path(self) -> str:
         """The file's path (a method, as in gokart)."""
@@ -43,15 +51,44 @@ class Target(luigi.target.Target):
         """True if the file exists; only "not found" is False (other storage failures raise StorageError)."""
         return self._storage.exists(self._path)
 
-    def load(self) -> Any:
-        """Read the file; a missing or unreadable file raises an error that names it."""
+    def load(self, trust: TrustPolicy | None = None) -> Any:
+        """Read the file; a missing or unreadable file raises an error that names it.
+
+        A format that runs code on load (pickle) is read only if ``trust`` (the loader's policy), else
+        the target's own, else the configured one, accepts the opened file: every load path is guarded
+        here, on the descriptor the bytes are read from.
+        """
+        return self._read(self.file_format.load, trust)
+
+    def preview(self, rows: int, budget: int, trust: TrustPolicy | None = None) -> Preview | None:
+        """A bounded look for ``kart show``: the object or its first rows, None when ``budget`` is not enough.
+
+        The format decides what to read (:meth:`FileFormat.preview`); the file it is given refuses to
+        deliver more than twice ``budget`` bytes, so no format can turn a preview into a full read.
+        Trust is checked as for :meth:`load`.
+        """
+
+        def bounded(file: BinaryIO) -> Preview | None:
+            capped = BoundedReader(file, 2 * budget)
+            try:
+                return self.file_format.preview(capped, rows, budget)  # type: ignore[arg-type]
+            except Exception:
+                if capped.exceeded:
+                    return None
+                raise
+
+        return self._read(bounded, trust)
+
+    def _read(self, read: Callable[[BinaryIO], Any], trust: TrustPolicy | None) -> Any:
         try:
             file = self._storage.open_read(self._path)
         except FileNotFoundError:
             raise OutputNotFoundError(f"{self._describe()}{self._path} does not exist") from None
         with file:
+            if self.file_format.runs_code_on_load:
+                self.policy(trust).check(self._path, file)
             try:
-                return self.file_format.load(file)
+                return read(file)
             except FormatError as exc:
                 raise FormatError(f"{self._describe()}cannot read {self._path} as {self._extension()}: {exc}") from exc
             except KartError:
@@ -64,6 +101,12 @@ class Target(luigi.target.Target):
                     f"({type(exc).__name__}: {exc}). The file may be truncated or corrupt: delete it "
                     "(or run the task with rerun=True) to write it again"
                 ) from exc
+
+    def policy(self, trust: TrustPolicy | None = None) -> TrustPolicy:
+        """The policy a load applies: the loader's, else the target's, else the configured one."""
+        if trust is not None:
+            return trust
+        return self.trust if self.trust is not None else configured_policy()
 
     def dump(self, obj: Any) -> None:
         """Write ``obj`` atomically: the file is either the previous version or the new one, never half."""
@@ -143,6 +186,8 @@ class Target(luigi.target.Target):
         return f"Target({self._path!r})"
 
 
-def make_target(path: str, file_format: FileFormat | None = None, owner: str = "") -> Target:
+def make_target(
+    path: str, file_format: FileFormat | None = None, owner: str = "", trust: TrustPolicy | None = None
+) -> Target:
     """A target for ``path``, its format chosen by extension unless one is given."""
-    return Target(path, file_format, owner)
+    return Target(path, file_format, owner, trust)

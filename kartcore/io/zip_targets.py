@@ -25,9 +25,10 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from kartcore.errors import FormatError, KartError, TaskDefinitionError
-from kartcore.io.formats.base import FileFormat
+from kartcore.io.formats.base import FileFormat, Preview, zip_preview
 from kartcore.io.formats.frames import import_pandas, is_pandas_frame
 from kartcore.io.target import Target
+from kartcore.io.trust import TrustPolicy
 
 ZIP_EXTENSION = ".zip"
 #: The file name the model's save and load functions are given, inside the scratch directory.
@@ -115,6 +116,10 @@ class ModelArchiveFormat(FileFormat):
                 name = getattr(self.load_function, "__qualname__", repr(self.load_function))
                 raise LoadFunctionFailedError(f"load_function {name} raised {type(exc).__name__}: {exc}") from exc
 
+    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
+        """The model when its files unpack to at most ``budget`` bytes (its load_function reads them whole)."""
+        return zip_preview(self, file, budget)
+
 
 class FrameChunksFormat(FileFormat):
     """A pandas DataFrame split row-wise into ``data_<i>.pkl`` pickles of about ``max_byte`` each, in one zip.
@@ -153,6 +158,10 @@ class FrameChunksFormat(FileFormat):
                     chunks.append(pd.read_pickle(member, compression=None))
         return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
 
+    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
+        """The frame when its chunks unpack to at most ``budget`` bytes (each chunk is one pickle, read whole)."""
+        return zip_preview(self, file, budget)
+
 
 def split_rows(frame: Any, max_byte: int) -> list[Any]:
     """``frame`` cut into consecutive row ranges of about ``max_byte`` bytes of memory each (at least one)."""
@@ -176,9 +185,9 @@ def chunk_names(names: list[str]) -> list[str]:
 class ArchiveTarget(Target):
     """A zip target whose read errors name the zip and say what to do."""
 
-    def load(self) -> Any:
+    def load(self, trust: TrustPolicy | None = None) -> Any:
         try:
-            return super().load()
+            return super().load(trust)
         except LoadFunctionFailedError as exc:
             raise FormatError(
                 f"{self._describe()}cannot load the model in {self.path()}: {exc}. The zip itself was read; "
@@ -207,13 +216,16 @@ def model_target(
     load_function: Callable[[str], Any],
     scratch_root: str,
     owner: str = "",
+    trust: TrustPolicy | None = None,
 ) -> ArchiveTarget:
     """The zip target of a model written and read by the given functions."""
     require_zip_path(path, "a model target")
-    return ArchiveTarget(path, ModelArchiveFormat(save_function, load_function, scratch_root), owner)
+    return ArchiveTarget(path, ModelArchiveFormat(save_function, load_function, scratch_root), owner, trust)
 
 
-def large_frame_target(path: str, max_byte: int = DEFAULT_MAX_BYTE, owner: str = "") -> ArchiveTarget:
+def large_frame_target(
+    path: str, max_byte: int = DEFAULT_MAX_BYTE, owner: str = "", trust: TrustPolicy | None = None
+) -> ArchiveTarget:
     """The zip target of a DataFrame stored in chunks of about ``max_byte`` bytes."""
     require_zip_path(path, "a large-DataFrame target")
-    return ArchiveTarget(path, FrameChunksFormat(max_byte), owner)
+    return ArchiveTarget(path, FrameChunksFormat(max_byte), owner, trust)

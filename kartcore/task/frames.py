@@ -77,7 +77,7 @@ class DataFrameHelpers:
         except KartError as exc:
             raise type(exc)(f"{self.label()}: {exc}") from None
         target = self.make_target(relative, use_unique_id, processor=file_format)
-        return zip_targets.ArchiveTarget(target.path(), file_format, owner=target.owner)
+        return zip_targets.ArchiveTarget(target.path(), file_format, owner=target.owner, trust=target.trust)
 
     def load_data_frame(self, target: Any = None, required_columns: Any = None, drop_columns: bool = False) -> Any:
         """Load DataFrame input(s) as one frame, checking that the ``required_columns`` are there.

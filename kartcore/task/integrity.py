@@ -13,7 +13,6 @@ A publish with ``verify_outputs`` off removes the task's old record, so it never
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 from luigi.task import flatten
@@ -22,7 +21,7 @@ from kartcore.errors import FormatError, OutputNotFoundError
 from kartcore.io import Target
 from kartcore.io.formats import format_for_extension
 from kartcore.io.storage import storage_for
-from kartcore.io.trust import check_trusted
+from kartcore.io.trust import TrustPolicy
 from kartcore.task.naming import log_path
 
 CHECKSUM = "checksum"
@@ -53,11 +52,16 @@ def record_checksums(task: Any, staged_files: dict[str, str]) -> None:
     target.dump({final: sha256_of(temp) for final, temp in sorted(staged_files.items())})
 
 
+def trust_of(task: Any) -> TrustPolicy:
+    """The task's ``refuse_foreign_pickles``/``trusted_pickle_locations`` as the policy its targets and loads apply.
+
+    The check itself is made by :meth:`kartcore.io.Target.load` on the opened file, for every caller.
+    """
+    return TrustPolicy(bool(task.refuse_foreign_pickles), tuple(str(p) for p in task.trusted_pickle_locations))
+
+
 def check_before_load(task: Any, target: Target) -> None:
-    """The checks a task's settings ask for before an input is loaded: trusted pickles, then checksums."""
-    if task.refuse_foreign_pickles and target.file_format.runs_code_on_load:
-        path = target.path()
-        check_trusted(path if "://" in path else os.path.abspath(path), task.trusted_pickle_locations)
+    """The checks a task's settings ask for before an input is loaded: its checksum (trust is checked by the load)."""
     if task.verify_outputs:
         verify_input(task, target)
 

@@ -26,7 +26,7 @@ from kartcore.task import (
     lifecycle,
     locking,
     naming,
-    records,
+    past_runs,
     resolution,
     source,
     type_args,
@@ -208,7 +208,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             path = naming.output_path(self.workspace_directory, relative, unique_id)
             if processor is None:
                 processor = format_for_path(path, frame_library=type_args.frame_library(type(self), TaskOnKart))
-            return Target(path, processor, owner=self.label())
+            return Target(path, processor, owner=self.label(), trust=integrity.trust_of(self))
         except KartError as exc:
             raise type(exc)(f"{self.label()}: {exc}") from None
 
@@ -305,7 +305,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             )
         try:
             integrity.check_before_load(self, target)
-            return target.load()
+            return target.load(trust=integrity.trust_of(self))
         except OutputNotFoundError:
             raise OutputNotFoundError(
                 f"{self.label()} cannot load its input {target.path()}: the file does not exist. The task that "
@@ -335,18 +335,12 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             return self.get_task_family()
 
     def get_task_log(self) -> dict[str, Any]:
-        """The task_log record of the last successful run, or the in-memory one."""
-        try:
-            return records.read_record(self, records.TASK_LOG)
-        except OutputNotFoundError:
-            return self.task_log
+        """The task_log record of the last successful run, or the in-memory one (read under the trust settings)."""
+        return past_runs.task_log(self)
 
     def get_processing_time(self) -> float | str:
-        """Seconds the last successful run took, or ``'unknown'``."""
-        try:
-            return records.read_record(self, records.PROCESSING_TIME)
-        except OutputNotFoundError:
-            return "unknown"
+        """Seconds the last successful run took, or ``'unknown'`` (the JSON run record first: no unpickling)."""
+        return past_runs.processing_time(self)
 
     def get_info(self, only_significant: bool = False) -> dict[str, str]:
         """Parameters as strings, with task parameters shown as ``Family-<unique id>``."""
@@ -364,10 +358,8 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     @classmethod
     def restore(cls, unique_id: str) -> TaskOnKart[Any]:
-        """Rebuild a task from its task_params record in the default workspace."""
-        workspace = TaskOnKart().workspace_directory
-        path = naming.log_path(workspace, records.TASK_PARAMS, cls.__name__, unique_id, ".pkl")
-        return cls.from_str_params(Target(path).load())
+        """Rebuild a task from its run record in the default workspace (JSON, else task_params if trusted)."""
+        return cls.from_str_params(past_runs.recorded_params(TaskOnKart(), cls.__name__, unique_id))
 
     def __repr__(self) -> str:
         try:

@@ -19,6 +19,8 @@ from kartcore.errors import StorageError
 from kartcore.history import class_name_of, runs, task_history, workspace_of
 from kartcore.io.storage import LOCAL, storage_for
 
+COLUMNS = ["unique_id", "started", "finished", "processing_time", "cached", "status", "outputs"]
+
 
 class Scored(kartcore.TaskOnKart):
     task_namespace = "history_test"
@@ -47,16 +49,7 @@ def test_every_run_is_a_row_with_its_parameters(workspace: Path) -> None:
     kartcore.build(Scored(alpha=0.5, tag="y"))
     kartcore.build(Scored_Extra())
     frame = task_history(Scored)
-    assert list(frame.columns) == [
-        "unique_id",
-        "started",
-        "finished",
-        "processing_time",
-        "cached",
-        "outputs",
-        "alpha",
-        "tag",
-    ]
+    assert list(frame.columns) == [*COLUMNS, "alpha", "tag"]
     assert frame["alpha"].tolist() == ["0.1", "0.5"], "oldest first"
     assert frame["tag"].tolist() == ["x", "y"]
     assert frame["unique_id"].tolist() == [
@@ -89,8 +82,10 @@ def test_missing_records_leave_gaps_not_errors(workspace: Path) -> None:
     unique_id = Scored().make_unique_id()
     os.remove(workspace / "log" / "processing_time" / f"Scored_{unique_id}.pkl")
     os.remove(workspace / "log" / "task_log" / f"Scored_{unique_id}.pkl")
+    (workspace / "log" / "run_record" / f"Scored_{unique_id}.json").unlink(missing_ok=True)
     (run,) = runs(Scored)
     assert run.processing_time is None and run.finished is None and run.outputs == () and not run.cached
+    assert run.status == "not finished"
     assert isinstance(run.started, datetime.datetime)
     frame = task_history(Scored)
     assert frame["processing_time"].isna().all() and frame["finished"].isna().all()
@@ -99,7 +94,7 @@ def test_missing_records_leave_gaps_not_errors(workspace: Path) -> None:
 def test_no_runs_is_an_empty_frame_with_the_columns(workspace: Path) -> None:
     frame = task_history(Scored)
     assert frame.empty
-    assert list(frame.columns) == ["unique_id", "started", "finished", "processing_time", "cached", "outputs"]
+    assert list(frame.columns) == COLUMNS
 
 
 def test_parameters_named_like_a_column_are_prefixed(workspace: Path) -> None:

@@ -17,6 +17,11 @@ code). The contract:
 ``load(file)``
     Read the object back from a binary file object opened for reading. Any exception is wrapped by
     the target into a ``FormatError`` that names the file and says how to write it again.
+``preview(file, rows, budget)``
+    A :class:`Preview` for ``kart show`` that reads at most ``budget`` bytes (the target also caps
+    the file), or ``None`` when nothing sensible fits in that. The default loads the whole object
+    when the file is that small, and the first lines of line-based formats (``preview_header_lines``);
+    formats whose bytes expand a lot when loaded (gzip, zip, Parquet) override it.
 ``with_frame_library(library)``
     Data-frame formats return a copy of themselves that loads ``"pandas"``, ``"polars"`` or
     ``"polars-lazy"`` frames (the task layer asks for polars when a task is
@@ -32,13 +37,23 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar
 
 from kartcore.errors import FormatError
 
 #: The values ``frame_library`` can take; ``None`` means pandas.
 FRAME_LIBRARIES = ("pandas", "polars", "polars-lazy")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a bounded preview found: the object, or only its first lines/rows when ``partial``."""
+
+    value: Any
+    partial: bool = False
 
 
 class FileFormat(ABC):
@@ -48,6 +63,9 @@ class FileFormat(ABC):
     expects: ClassVar[str] = "any object"
     #: True when loading a file can run code from it (pickle): such files are only as safe as their writer.
     runs_code_on_load: ClassVar[bool] = False
+    #: Line-based formats (text, csv, JSON lines): the header lines before the rows, so a preview can
+    #: load the first lines of a big file. None: the file only makes sense whole.
+    preview_header_lines: ClassVar[int | None] = None
 
     def check(self, obj: Any) -> None:  # noqa: B027 - optional hook, accepting everything by default
         """Raise :class:`FormatError` if ``obj`` cannot be written by this format."""
@@ -63,6 +81,18 @@ class FileFormat(ABC):
     def with_frame_library(self, library: str) -> FileFormat:
         """This format loading frames of ``library``; formats that load no frames return ``self``."""
         return self
+
+    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
+        """The whole object when the file holds at most ``budget`` bytes; else the header and first ``rows``
+        lines of a line-based format (``preview_header_lines`` set), or None.
+        """
+        data, whole = read_at_most(file, budget)
+        if whole:
+            return Preview(self.load(io.BytesIO(data)))
+        if self.preview_header_lines is None:
+            return None
+        head = first_lines(data, self.preview_header_lines + max(rows, 1))
+        return Preview(self.load(io.BytesIO(head)), partial=True)
 
     def refuse(self, obj: Any) -> FormatError:
         """The error for an object of the wrong type (the caller adds task and path)."""
@@ -97,6 +127,17 @@ class TextFileFormat(FileFormat):
         finally:
             text.detach()
 
+    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
+        """As :meth:`FileFormat.preview`; a big file that cannot be loaded in part shows the text it begins with."""
+        start = file.tell()
+        found = super().preview(file, rows, budget)
+        if found is not None:
+            return found
+        file.seek(start)
+        data, _ = read_at_most(file, budget)
+        lines = data.decode(self.encoding, errors="replace").splitlines()[: max(rows, 1)]
+        return Preview("\n".join(lines), partial=True)
+
 
 def type_name(obj: Any) -> str:
     """``module.Qualname`` of ``obj``'s type, for messages (builtins without the module)."""
@@ -121,3 +162,28 @@ def local_path(file: Any) -> str | None:
         return name if file.tell() == 0 else None
     except (OSError, ValueError):
         return None
+
+
+def read_at_most(file: BinaryIO, budget: int) -> tuple[bytes, bool]:
+    """Up to ``budget`` bytes of ``file`` and whether that was all of it."""
+    data = file.read(budget + 1)
+    return data[:budget], len(data) <= budget
+
+
+def first_lines(data: bytes, count: int) -> bytes:
+    """The first ``count`` complete lines of ``data``, which was cut somewhere (so its last line may be partial)."""
+    return b"".join(data.splitlines(keepends=True)[:-1][:count])
+
+
+def zip_preview(fmt: FileFormat, file: BinaryIO, budget: int) -> Preview | None:
+    """The object of a zip-based file when its members unpack to at most ``budget`` bytes, else None.
+
+    The sizes come from the archive's central directory, so a small zip of highly compressible
+    data is not unpacked into memory just to be previewed.
+    """
+    with zipfile.ZipFile(file) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > budget:
+        return None
+    file.seek(0)
+    return Preview(fmt.load(file))

@@ -22,6 +22,7 @@ class CsvFormat(FrameFormat):
     extension = ".csv"
     expects = "a pandas DataFrame or Series, or a polars DataFrame"
     accepts_series = True
+    preview_header_lines = 1
 
     def dump_pandas(self, obj: Any, file: BinaryIO) -> None:
         obj.to_csv(file, sep=self.separator, index=False, header=True, encoding="utf-8", lineterminator="\n")

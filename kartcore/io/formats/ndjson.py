@@ -22,6 +22,7 @@ class NdjsonFormat(FrameFormat):
     extension = ".ndjson"
     expects = "a pandas or polars DataFrame, a list of dicts or a dict of columns"
     accepts_series = True
+    preview_header_lines = 0
 
     def check(self, obj: Any) -> None:
         if isinstance(obj, dict):

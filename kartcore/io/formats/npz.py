@@ -9,10 +9,11 @@ Object arrays are refused (they would need pickle, and loading never allows pick
 from __future__ import annotations
 
 import sys
+import zipfile
 from typing import Any, BinaryIO
 
 from kartcore.errors import FormatError
-from kartcore.io.formats.base import FileFormat, type_name
+from kartcore.io.formats.base import FileFormat, Preview, type_name, zip_preview
 from kartcore.io.formats.frames import import_optional
 
 KEY = "data"
@@ -56,3 +57,25 @@ class NpzFormat(FileFormat):
             if names == [KEY]:
                 return archive[KEY]
             return {name: archive[name] for name in names if name != DICT_MARKER}
+
+    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
+        """The arrays if they unpack to at most ``budget`` bytes, else each array's shape and dtype (headers only)."""
+        found = zip_preview(self, file, budget)
+        if found is not None:
+            return found
+        np = import_optional("numpy", ".npz")
+        file.seek(0)
+        shapes = {}
+        with zipfile.ZipFile(file) as archive:
+            for name in archive.namelist():
+                key = name.removesuffix(".npy")
+                if key == DICT_MARKER:
+                    continue
+                with archive.open(name) as member:
+                    version = np.lib.format.read_magic(member)
+                    read_header = np.lib.format.read_array_header_1_0
+                    if version != (1, 0):
+                        read_header = np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read_header(member)
+                shapes[key] = f"array of shape {shape}, dtype {dtype}"
+        return Preview(shapes[KEY] if list(shapes) == [KEY] else shapes, partial=True)

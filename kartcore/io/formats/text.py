@@ -12,7 +12,7 @@ import gzip
 import io
 from typing import Any, BinaryIO
 
-from kartcore.io.formats.base import FileFormat, TextFileFormat
+from kartcore.io.formats.base import FileFormat, Preview, TextFileFormat, first_lines, read_at_most
 
 
 def _lines_of(obj: Any) -> list[str]:
@@ -30,6 +30,7 @@ class TextFormat(TextFileFormat):
     """Text lines (``.txt``, ``.ini``)."""
 
     expects = "a string, a list of lines or an object to write as str(obj)"
+    preview_header_lines = 0
 
     def check(self, obj: Any) -> None:
         _check_text(self, obj)
@@ -57,3 +58,9 @@ class GzipTextFormat(FileFormat):
     def load(self, file: BinaryIO) -> list[str]:
         with gzip.GzipFile(fileobj=file, mode="rb") as compressed:
             return [line.rstrip().decode("utf-8") for line in compressed]
+
+    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
+        """The text's first lines, decompressing at most ``budget`` bytes (a small .gz can hold a lot)."""
+        with gzip.GzipFile(fileobj=file, mode="rb") as compressed:
+            data, whole = read_at_most(compressed, budget)  # type: ignore[arg-type]
+        return Preview(TextFormat().load(io.BytesIO(data if whole else first_lines(data, rows))), partial=not whole)

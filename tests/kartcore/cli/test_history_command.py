@@ -36,7 +36,8 @@ def test_history_of_a_task_that_never_ran(ran_project: Path) -> None:
     result = kart("history", "toy_pipeline.Greet", cwd=ran_project)
     assert result.exit_code == 0
     assert result.stdout == (
-        "no runs of toy_pipeline.Greet recorded in resources/ (looked for log/task_params/Greet_*.pkl)\n"
+        "no runs of toy_pipeline.Greet recorded in resources/ "
+        "(looked for log/run_record/Greet_*.json and log/task_params/Greet_*.pkl)\n"
     )
 
 
@@ -58,7 +59,8 @@ def test_history_of_a_remote_workspace_keeps_its_url(ran_project: Path) -> None:
     result = kart("history", "toy_pipeline.Greet", "--workspace", workspace + "/", cwd=ran_project)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        f"no runs of toy_pipeline.Greet recorded in {workspace}/ (looked for log/task_params/Greet_*.pkl)\n"
+        f"no runs of toy_pipeline.Greet recorded in {workspace}/ "
+        "(looked for log/run_record/Greet_*.json and log/task_params/Greet_*.pkl)\n"
     )
 
 
