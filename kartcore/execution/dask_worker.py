@@ -148,4 +148,4 @@ def _unloadable_message(key: str, exc: Exception) -> str:
 
 def _failure_text(exc: BuildError) -> str:
     texts = [failure.traceback.strip() for failure in exc.failures if failure.traceback.strip()]
-    return "\n".join([str(exc), *texts])
+    return "\n".join(texts) or str(exc)
