@@ -31,6 +31,7 @@ from kartcore import _compat
 from kartcore.cli.project import Project, find_project
 from kartcore.errors import KartError
 from kartcore.task import TaskOnKart
+from kartcore.task.resolution import frozen_configuration
 
 #: click settings for a command that takes ``pkg.Task`` followed by luigi options it does not know itself.
 TASK_COMMAND_SETTINGS = {"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]}
@@ -89,7 +90,7 @@ def resolved_task(
         args = [task_name, *task_args]
         task_class(task_name, project)
         _check_arguments(task_name, args)
-        with CmdlineParser.global_instance(args, allow_override=True) as parser:
+        with CmdlineParser.global_instance(args, allow_override=True) as parser, frozen_configuration():
             resolved = ResolvedTask(project, _instantiate(parser, task_name))
             try:
                 yield resolved

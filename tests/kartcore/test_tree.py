@@ -5,6 +5,7 @@ from __future__ import annotations
 import luigi
 
 import kartcore
+from tests.config_reads import counting_config_reads
 
 
 class A(kartcore.TaskOnKart):
@@ -93,3 +94,25 @@ def test_deep_chain_does_not_hit_the_recursion_limit() -> None:
 
     text = kartcore.tree_info(Link(depth=1500))
     assert text.count("(PENDING) Link[") == 1501
+
+
+class Leaf(kartcore.TaskOnKart):
+    i = luigi.IntParameter()
+
+
+class Fan(kartcore.TaskOnKart):
+    n = luigi.IntParameter()
+
+    def requires(self):
+        return [Leaf(i=k) for k in range(self.n)]
+
+
+def test_tree_info_reads_the_configuration_once_per_class_not_per_task() -> None:
+    """As in build(): 45 more leaves used to cost ~8,000 more config reads (issue 12, finding 10)."""
+    counts = []
+    for leaves in (5, 50):
+        root = Fan(n=leaves)
+        with counting_config_reads() as reads:
+            kartcore.tree_info(root)
+        counts.append(reads())
+    assert counts[1] - counts[0] < 45, counts
