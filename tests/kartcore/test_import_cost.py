@@ -19,7 +19,19 @@ import pytest
 
 #: Libraries that must not be loaded by importing kartcore or by making plain targets.
 #: (tomllib is fine: it is in the standard library.)
-HEAVY = ("pandas", "numpy", "pyarrow", "dill", "redis", "fsspec", "s3fs", "polars", "apscheduler")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "dill",
+    "redis",
+    "fsspec",
+    "s3fs",
+    "polars",
+    "apscheduler",
+    "dask",
+    "distributed",
+)
 
 #: Appended to every child script: report which heavy packages (top-level names) are loaded, and whether luigi is.
 _REPORT = f"""
