@@ -13,7 +13,7 @@ import posixpath
 
 from kartcore.errors import UnsafePathError
 from kartcore.io.formats import supported_extensions
-from kartcore.io.storage import join
+from kartcore.io.storage import is_remote, join
 
 LOG_DIRECTORY = "log"
 
@@ -60,7 +60,30 @@ def output_path(workspace_directory: str, relative_path: str, unique_id: str | N
     path = join(workspace_directory, relative_path)
     if "\x00" in path:
         raise UnsafePathError(f"output path {path!r} contains a NUL byte, which no file system accepts")
+    _check_resolved(workspace_directory, relative_path, path)
     return with_unique_id(path, unique_id) if unique_id else path
+
+
+def _check_resolved(workspace_directory: str, relative_path: str, path: str) -> None:
+    """Refuse a local path whose ``..`` climbs out of the workspace from inside a symlinked directory.
+
+    ``link/../x.pkl`` is ``x.pkl`` to :func:`check_relative_path`, but the OS follows ``link`` before
+    ``..``: when ``link`` points outside, the file lands outside. So such paths are compared resolved.
+    A symlinked directory without ``..`` after it is the user's own choice of where outputs go.
+    """
+    if ".." not in relative_path.replace("\\", "/").split("/") or is_remote(workspace_directory):
+        return
+    root = os.path.realpath(_strip_file(workspace_directory))
+    opens = os.path.realpath(_strip_file(path))
+    if opens != root and not opens.startswith(root.rstrip(os.sep) + os.sep):
+        raise UnsafePathError(
+            f"output path {relative_path!r} leaves the workspace {workspace_directory} through a symlink "
+            f"(it opens {opens}); use a path under the workspace without '..'"
+        )
+
+
+def _strip_file(path: str) -> str:
+    return path[len("file://") :] if path.startswith("file://") else path
 
 
 def log_path(workspace_directory: str, kind: str, class_name: str, unique_id: str, extension: str) -> str:
