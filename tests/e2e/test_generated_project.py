@@ -16,11 +16,13 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.cluster import Cluster
 from tests.e2e.generated_project import (
     MAKE_BASE_IMAGE,
     USE_PIP_INDEX,
@@ -230,3 +232,42 @@ def test_image_runs_as_a_non_root_user(podman: Podman, image: str) -> None:
     result = podman.run_container(image, "id", "-u")
     assert result.returncode == 0, explain(result)
     assert result.stdout.strip() not in {"", "0"}, explain(result)
+
+
+# ----- the image as a cluster: luigid and two workers on a private network ---------------------------
+
+
+def test_containers_share_a_dag_through_luigid_and_survive_a_killed_worker(
+    podman: Podman, image: str, tmp_path: Path
+) -> None:
+    """luigid (with the shipped conf/luigid.cfg) and two worker containers on an --internal network share one
+    workspace; one worker is killed mid-task and the other finishes the DAG, publishing every output once."""
+    cluster = Cluster(podman, image, tmp_path)
+    try:
+        luigid = cluster.start(
+            "luigid",
+            *("env", "LUIGI_CONFIG_PATH=conf/luigid.cfg"),
+            *("luigid", "--address", "0.0.0.0", "--port", "8082", "--state-path", "/tmp/luigid.pickle"),
+        )
+        command = ["python", "main.py", "--module", "slowdag", "slowdag.Total", "--width=6", "--workers", "2"]
+        command += ["--scheduler-host", luigid, "--scheduler-port", "8082"]
+        cluster.wait_for_port(luigid, 8082)
+        victim = cluster.start("victim", *command)
+        survivor = cluster.start("survivor", *command)
+        cluster.wait_for_event(lambda event: event[0] == "start" and event[2] == "victim")
+        killed = podman("kill", "--signal", "KILL", victim)
+        assert killed.returncode == 0, explain(killed)
+        assert cluster.wait(survivor) == 0, cluster.logs(survivor)
+        assert cluster.wait(victim) == 137, cluster.logs(victim)  # 128 + SIGKILL
+        events = cluster.event_lines()
+    finally:
+        cluster.close()
+    published = Counter(event[1] for event in events if event[0] == "published")
+    assert sorted(published) == sorted([*map(str, range(6)), "total"]), events
+    assert set(published.values()) == {1}, f"an output was published twice: {events}"
+    interrupted = {event[1] for event in events if event[0] == "start" and event[2] == "victim"}
+    interrupted -= {event[1] for event in events if event[0] == "published" and event[2] == "victim"}
+    rerun = {event[1] for event in events if event[0] == "start" and event[2] == "survivor"}
+    assert interrupted and interrupted <= rerun, events
+    outputs = sorted(path.name for path in (cluster.workspace / "slowdag").iterdir())
+    assert len(outputs) == 7 and not [name for name in outputs if ".kart-tmp-" in name], outputs

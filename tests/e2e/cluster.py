@@ -1,0 +1,144 @@
+"""Several containers of the generated project's image on a private podman network, as in production.
+
+The network is ``podman network create --internal``: the containers reach each other by name and nothing
+else. A host directory mounted into every container stands in for shared storage (the workspace), another
+collects the events the test's tasks log. Everything is removed on ``close()``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.e2e.generated_project import Podman, explain, run_ulimits
+
+SLOW_DAG = '''
+"""A DAG whose leaves take long enough to kill a worker in the middle of one (mounted into the containers)."""
+
+import os
+import time
+
+import luigi
+import kartcore
+
+
+def log(line):
+    with open("/events/events.log", "a") as events:
+        events.write(line + "\\n")
+
+
+class Leaf(kartcore.TaskOnKart):
+    task_namespace = "slowdag"
+    index = luigi.IntParameter()
+
+    def run(self):
+        log(f"start {self.index} {os.environ['WORKER_NAME']}")
+        time.sleep(3)
+        self.dump(self.index)
+
+
+class Total(kartcore.TaskOnKart):
+    task_namespace = "slowdag"
+    width = luigi.IntParameter()
+
+    def requires(self):
+        return [Leaf(index=i) for i in range(self.width)]
+
+    def run(self):
+        log(f"start total {os.environ['WORKER_NAME']}")
+        self.dump(sum(self.load()))
+
+
+@kartcore.TaskOnKart.event_handler(luigi.Event.SUCCESS)
+def published(task):
+    name = "total" if isinstance(task, Total) else str(task.index)
+    log(f"published {name} {os.environ['WORKER_NAME']}")
+'''
+
+
+@dataclass
+class Cluster:
+    """Containers of ``image`` on one internal network, sharing ``workspace`` and ``events``."""
+
+    podman: Podman
+    image: str
+    directory: Path
+    name: str = field(default_factory=lambda: f"kart-e2e-{uuid.uuid4().hex[:10]}")
+    containers: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.workspace = self.directory / "resources"
+        self.events = self.directory / "events"
+        for shared in (self.workspace, self.events):
+            shared.mkdir(parents=True)
+            shared.chmod(0o777)  # the image runs as a non-root user
+        (self.directory / "slowdag.py").write_text(SLOW_DAG, encoding="utf-8")
+        created = self.podman("network", "create", "--internal", self.name)
+        assert created.returncode == 0, explain(created)
+
+    def start(self, role: str, *command: str) -> str:
+        """Start a detached container named ``<cluster>-<role>`` running ``command``; return its name."""
+        name = f"{self.name}-{role}"
+        flags = [flag for flag in self.podman.flags["PODMAN_RUN"] if not flag.startswith("--network")]
+        flags = [flag for flag in flags if flag != "--rm"]  # kept until close(), so the exit code can be read
+        mounts = [
+            *("-v", f"{self.workspace}:/app/resources"),
+            *("-v", f"{self.events}:/events"),
+            *("-v", f"{self.directory / 'slowdag.py'}:/app/slowdag.py:ro"),
+        ]
+        started = self.podman(
+            "run",
+            "--detach",
+            *flags,
+            *run_ulimits(),
+            *("--network", self.name, "--name", name),  # other containers reach it by this name
+            *mounts,
+            *("-e", f"WORKER_NAME={role}"),
+            self.image,
+            *command,
+        )
+        assert started.returncode == 0, explain(started)
+        self.containers.append(name)
+        return name
+
+    def wait_for_port(self, name: str, port: int, timeout: float = 60) -> None:
+        """Return once something listens on ``port`` inside container ``name`` (probed from inside it)."""
+        probe = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=1)"
+        deadline = time.monotonic() + timeout
+        while self.podman("exec", name, "python", "-c", probe).returncode != 0:
+            assert time.monotonic() < deadline, f"{name} does not listen on {port}\n{self.all_logs()}"
+            time.sleep(0.5)
+
+    def wait(self, name: str, timeout: float = 300) -> int:
+        """The exit code of a container once it stopped."""
+        waited = self.podman("wait", name, timeout=timeout)
+        assert waited.returncode == 0, explain(waited)
+        return int(waited.stdout.strip().splitlines()[-1])
+
+    def logs(self, name: str) -> str:
+        result = self.podman("logs", name)
+        return result.stdout + result.stderr
+
+    def all_logs(self) -> str:
+        """Every container's state and output, for an assertion message."""
+        states = self.podman("ps", "--all", "--filter", f"name={self.name}", "--format", "{{.Names}} {{.Status}}")
+        return states.stdout + "".join(f"--- {name} ---\n{self.logs(name)[-3000:]}\n" for name in self.containers)
+
+    def event_lines(self) -> list[list[str]]:
+        path = self.events / "events.log"
+        return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
+
+    def wait_for_event(self, predicate: object, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(predicate(event) for event in self.event_lines()):  # type: ignore[operator]
+            assert time.monotonic() < deadline, (
+                f"no such event after {timeout} s: {self.event_lines()}\n{self.all_logs()}"
+            )
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        for name in reversed(self.containers):
+            self.podman("rm", "--force", "--time", "0", name)
+        self.podman("network", "rm", "--force", self.name)
