@@ -115,7 +115,7 @@ def runs(task_class_or_name: type | str, workspace: str | None = None) -> list[R
             match = pattern.fullmatch(entry)
             if match:
                 unique_ids.add(match.group(1))
-    found = [_read_run(workspace, name, unique_id, policy) for unique_id in unique_ids]
+    found = [run for unique_id in unique_ids if (run := read_run(workspace, name, unique_id, policy)) is not None]
     return sorted(found, key=lambda run: (run.finished or run.started, run.unique_id))
 
 
@@ -150,16 +150,22 @@ def task_history(task_class_or_name: type | str, workspace: str | None = None) -
     return frame
 
 
-def _read_run(workspace: str, name: str, unique_id: str, policy: TrustPolicy) -> RunRecord:
-    recorded = run_record(workspace, name, unique_id)
+def read_run(workspace: str, class_name: str, unique_id: str, policy: TrustPolicy) -> RunRecord | None:
+    """One run of ``class_name`` from its records (the JSON one, else the ``.pkl`` ones under ``policy``).
+
+    None when no run left a record. The same reading as :func:`runs`, for ``kart show``.
+    """
+    recorded = run_record(workspace, class_name, unique_id)
     if recorded is not None:
-        return _from_run_record(recorded, workspace, name)
+        return _from_run_record(recorded, workspace, class_name)
 
     def record_path(kind: str) -> str:
-        return log_path(workspace, kind, name, unique_id, ".pkl")
+        return log_path(workspace, kind, class_name, unique_id, ".pkl")
 
     params_path = record_path(TASK_PARAMS)
-    started = _mtime(params_path) or datetime.datetime.fromtimestamp(0)
+    started = _mtime(params_path)
+    if started is None:
+        return None
     problems: list[str] = []
     params = _load(params_path, policy, problems)
     params_text = {str(k): str(v) for k, v in params.items()} if isinstance(params, dict) else {}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import luigi.configuration
 import pytest
@@ -51,3 +53,50 @@ def load_json(path: str) -> object:
     """The loader matching :func:`save_json`."""
     with open(path) as file:
         return json.load(file)
+
+
+class _CountingFile(io.RawIOBase):
+    """A local file that adds every byte read from it to ``counter[0]`` (seeks are free)."""
+
+    def __init__(self, file: io.BufferedReader, counter: list[int]) -> None:
+        super().__init__()
+        self._file, self._counter = file, counter
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._file.read(len(buffer))
+        buffer[: len(data)] = data
+        self._counter[0] += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+@pytest.fixture
+def bytes_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """``[n]``: how many bytes kartcore read through local storage since the fixture started."""
+    from kartcore.io.storage import LocalStorage
+
+    counter = [0]
+
+    def open_read(path: str) -> _CountingFile:
+        return _CountingFile(open(path, "rb"), counter)
+
+    monkeypatch.setattr(LocalStorage, "open_read", staticmethod(open_read))
+    return counter

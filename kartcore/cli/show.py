@@ -13,9 +13,11 @@ from luigi.task import flatten
 
 from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
 from kartcore.errors import KartError
+from kartcore.history import NOT_FINISHED, UNTRUSTED, read_run
 from kartcore.io import Target
 from kartcore.io.storage import display_path, storage_for
 from kartcore.task import TaskOnKart
+from kartcore.task.integrity import trust_of
 from kartcore.tree import walk_dag
 from kartcore.tree_render import describe, format_seconds
 from kartcore.workspace import RECORD_FILES, record_paths
@@ -55,11 +57,32 @@ def command(task_name: str, task_args: tuple[str, ...], rows: int, preview: bool
             click.echo("run records")
             for (kind, _), path in zip(RECORD_FILES, record_paths(task), strict=True):
                 click.echo(f"  {kind:<16} {display_path(path)}  {_file_state(path)}")
-            click.echo(f"processing time  {format_seconds(view.processing_time)}")
+            last_run, seconds = _last_run(task)
+            click.echo(f"last run         {last_run}")
+            click.echo(f"processing time  {seconds}")
         if preview:
             for target in _previewable(task):
                 click.echo(f"preview of {display_path(target.path())}")
                 click.echo(textwrap.indent(_preview(target, rows), "  "))
+
+
+def _last_run(task: TaskOnKart[Any]) -> tuple[str, str]:
+    """How the last run of these parameters ended, and its processing time, from its records.
+
+    Read as ``kart history`` reads them: the JSON run record, else the ``.pkl`` records under the
+    task's trust settings. A run without a task_log record failed or is still running: it gets no
+    finish time and no processing time.
+    """
+    run = read_run(task.workspace_directory, type(task).__name__, task.make_unique_id(), trust_of(task))
+    if run is None:
+        return "none recorded", "unknown"
+    if run.status == UNTRUSTED:
+        return f"untrusted record, not read: {run.problem}", "unknown"
+    if run.status == NOT_FINISHED:
+        started = run.started.replace(microsecond=0).isoformat(sep=" ")
+        return f"not finished (started {started}; it failed or is still running)", "-"
+    finished = run.finished.replace(microsecond=0).isoformat(sep=" ") if run.finished else "at an unknown time"
+    return f"finished {finished}", format_seconds(run.processing_time)
 
 
 def _previewable(task: luigi.Task) -> list[Target]:

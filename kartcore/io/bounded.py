@@ -2,9 +2,10 @@
 
 ``kart show`` previews outputs of any size. Each format reads what it needs for a preview
 (:meth:`~kartcore.io.formats.base.FileFormat.preview`), and this wrapper makes the bound a property
-of the file rather than a promise of every format: once ``limit`` bytes were read, the next read
-raises :class:`BudgetExceeded` (and ``exceeded`` stays set, whatever exception a library turns it
-into). Seeking is free, so readers that jump to a footer (Parquet, zip) keep working.
+of the file rather than a promise of every format: a read that would take the total past ``limit``
+raises :class:`BudgetExceeded` instead of coming back short (and ``exceeded`` stays set, whatever
+exception a library turns it into). Seeking is free, so readers that jump to a footer (Parquet,
+zip) keep working.
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ class BoundedReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
         allowed = self.limit - self.bytes_read
-        if allowed <= 0 and len(view):
+        data = self._file.read(min(len(view), allowed + 1))  # one byte more tells "over" from "at the end"
+        if len(data) > allowed:
             self.exceeded = True
             raise BudgetExceeded(f"a preview reads at most {self.limit} bytes")
-        data = self._file.read(min(len(view), allowed))
         view[: len(data)] = data
         self.bytes_read += len(data)
         return len(data)

@@ -83,16 +83,17 @@ class FileFormat(ABC):
         return self
 
     def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
-        """The whole object when the file holds at most ``budget`` bytes; else the header and first ``rows``
-        lines of a line-based format (``preview_header_lines`` set), or None.
-        """
+        """The whole object when the file holds at most ``budget`` bytes, else :meth:`preview_head` or None."""
         data, whole = read_at_most(file, budget)
-        if whole:
-            return Preview(self.load(io.BytesIO(data)))
+        return Preview(self.load(io.BytesIO(data))) if whole else self.preview_head(data, rows)
+
+    def preview_head(self, head: bytes, rows: int) -> Preview | None:
+        """What the first bytes of a file too big to load whole show: for a line-based format
+        (``preview_header_lines`` set) its header and first ``rows`` lines, loaded; otherwise None.
+        """
         if self.preview_header_lines is None:
             return None
-        head = first_lines(data, self.preview_header_lines + max(rows, 1))
-        return Preview(self.load(io.BytesIO(head)), partial=True)
+        return Preview(self.load(io.BytesIO(first_lines(head, self.preview_header_lines + max(rows, 1)))), partial=True)
 
     def refuse(self, obj: Any) -> FormatError:
         """The error for an object of the wrong type (the caller adds task and path)."""
@@ -127,15 +128,12 @@ class TextFileFormat(FileFormat):
         finally:
             text.detach()
 
-    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
-        """As :meth:`FileFormat.preview`; a big file that cannot be loaded in part shows the text it begins with."""
-        start = file.tell()
-        found = super().preview(file, rows, budget)
+    def preview_head(self, head: bytes, rows: int) -> Preview | None:
+        """As :meth:`FileFormat.preview_head`; text that cannot be loaded in part is shown as it begins."""
+        found = super().preview_head(head, rows)
         if found is not None:
             return found
-        file.seek(start)
-        data, _ = read_at_most(file, budget)
-        lines = data.decode(self.encoding, errors="replace").splitlines()[: max(rows, 1)]
+        lines = head.decode(self.encoding, errors="replace").splitlines()[: max(rows, 1)]
         return Preview("\n".join(lines), partial=True)
 
 

@@ -18,6 +18,7 @@ import sys
 from typing import Any, BinaryIO
 
 from kartcore.errors import FormatError
+from kartcore.io.formats.base import Preview
 from kartcore.io.formats.frames import (
     FrameFormat,
     import_optional,
@@ -83,6 +84,29 @@ class FeatherFormat(FrameFormat):
         pd = import_pandas(self.extension)
         import_optional("pyarrow", self.extension)
         return restore_gokart_index(pd.read_feather(file), pd)
+
+    def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
+        """The first record batch (pandas writes 64K rows each), its first rows only if there is more.
+
+        Feather is usually compressed, so the file's size says little about the frame's: the frame is
+        only shown whole when it is a single batch of at most ``budget`` bytes in memory.
+        """
+        import_optional("pyarrow", self.extension)
+        import pyarrow.ipc
+
+        reader = pyarrow.ipc.open_file(file)
+        if reader.num_record_batches == 0:
+            return Preview(self._frame(reader.schema.empty_table()))
+        batch = reader.get_batch(0)
+        if reader.num_record_batches == 1 and batch.nbytes <= budget:
+            return Preview(self._frame(batch))
+        return Preview(self._frame(batch.slice(0, max(rows, 1))), partial=True)
+
+    def _frame(self, arrow: Any) -> Any:
+        if self.frame_library == "pandas":
+            pd = import_pandas(self.extension)
+            return restore_gokart_index(arrow.to_pandas(), pd)
+        return import_polars(self.extension).from_arrow(arrow)
 
     def dump_polars(self, obj: Any, file: BinaryIO) -> None:
         obj.write_ipc(file)

@@ -15,6 +15,9 @@ from typing import Any, BinaryIO
 from kartcore.io.formats.base import Preview
 from kartcore.io.formats.frames import FrameFormat, import_optional, import_pandas, import_polars
 
+#: Bytes read at a time from a column chunk when previewing (instead of whole chunks).
+PREVIEW_READ_SIZE = 64 * 1024
+
 
 class ParquetFormat(FrameFormat):
     """A pandas or polars DataFrame as Parquet."""
@@ -38,26 +41,40 @@ class ParquetFormat(FrameFormat):
         return import_polars(self.extension).read_parquet(file)
 
     def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
-        """The whole frame if it unpacks to at most ``budget`` bytes, else the first rows of the first row group.
+        """The whole frame if it unpacks to at most ``budget`` bytes, else its first rows.
 
-        Sizes come from the footer, so a small file of very compressible columns is not unpacked
-        whole; a first row group larger than ``budget`` means no preview at all.
+        Sizes come from the footer (see :func:`_loaded_size`), so a small file of very compressible
+        columns is not unpacked whole. The first rows are decoded page by page (buffered column
+        reads), so only the first pages of the first row group are read.
         """
         import_optional("pyarrow", self.extension)
         import pyarrow.parquet as pq
 
-        parquet = pq.ParquetFile(file)
-        metadata = parquet.metadata
-        sizes = [metadata.row_group(index).total_byte_size for index in range(metadata.num_row_groups)]
-        if sum(sizes) <= budget:
+        parquet = pq.ParquetFile(file, buffer_size=PREVIEW_READ_SIZE, pre_buffer=False)
+        if _loaded_size(parquet) <= budget:
             file.seek(0)
             return Preview(self.load(file))
-        if sizes[0] > budget:
-            return None
-        table = parquet.read_row_group(0).slice(0, max(rows, 1))
+        batch = next(parquet.iter_batches(batch_size=max(rows, 1), row_groups=[0], use_threads=False))
         if self.frame_library == "pandas":
-            return Preview(table.to_pandas(), partial=True)
-        return Preview(import_polars(self.extension).from_arrow(table), partial=True)
+            return Preview(batch.to_pandas(), partial=True)
+        return Preview(import_polars(self.extension).from_arrow(batch), partial=True)
 
     def scan_polars(self, path: str) -> Any:
         return import_polars(self.extension).scan_parquet(path)
+
+
+def _loaded_size(parquet: Any) -> int:
+    """About how many bytes the file takes once loaded: its encoded size, or rows times the fixed column widths.
+
+    The footer's sizes are those of the *encoded* pages: a dictionary- or run-length-encoded column
+    of three million zeros is a few bytes there and 24 MB in memory.
+    """
+    metadata = parquet.metadata
+    encoded = sum(metadata.row_group(index).total_byte_size for index in range(metadata.num_row_groups))
+    width = 0
+    for column in parquet.schema_arrow:
+        try:
+            width += max(column.type.bit_width // 8, 1)
+        except ValueError:  # variable width (strings, lists): at least an 8-byte offset or pointer per row
+            width += 8
+    return max(encoded, metadata.num_rows * width)

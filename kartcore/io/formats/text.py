@@ -12,7 +12,7 @@ import gzip
 import io
 from typing import Any, BinaryIO
 
-from kartcore.io.formats.base import FileFormat, Preview, TextFileFormat, first_lines, read_at_most
+from kartcore.io.formats.base import FileFormat, Preview, TextFileFormat, read_at_most
 
 
 def _lines_of(obj: Any) -> list[str]:
@@ -60,7 +60,8 @@ class GzipTextFormat(FileFormat):
             return [line.rstrip().decode("utf-8") for line in compressed]
 
     def preview(self, file: BinaryIO, rows: int, budget: int) -> Preview | None:
-        """The text's first lines, decompressing at most ``budget`` bytes (a small .gz can hold a lot)."""
+        """As for ``.txt``, on the text: at most ``budget`` bytes are decompressed (a small .gz can hold a lot)."""
         with gzip.GzipFile(fileobj=file, mode="rb") as compressed:
             data, whole = read_at_most(compressed, budget)  # type: ignore[arg-type]
-        return Preview(TextFormat().load(io.BytesIO(data if whole else first_lines(data, rows))), partial=not whole)
+        text = TextFormat()
+        return Preview(text.load(io.BytesIO(data))) if whole else text.preview_head(data, rows)

@@ -181,3 +181,55 @@ def test_register_a_custom_format(tmp_path: Path) -> None:
     finally:
         unregister_format(".upper")
     assert ".upper" not in supported_extensions()
+
+
+# ----- previews read a bounded amount (issue 12, finding 17) ------------------------------------------------
+
+BUDGET = 64 * 1024  # pyarrow reads up to 64 KiB from the end of a Parquet file for its footer
+BIG_FRAME = pd.DataFrame({"id": np.arange(200_000), "name": ["row ü"] * 200_000})
+# extension -> a value whose file is far larger than BUDGET (or unpacks to far more, for compressed formats)
+BIG: dict[str, Any] = {
+    ".pkl": list(range(300_000)),
+    ".txt": [f"line {i} ü" for i in range(100_000)],
+    ".ini": [f"key{i} = {i}" for i in range(100_000)],
+    ".gz": ["the same line, compressed well"] * 200_000,
+    ".json": {"k": list(range(100_000))},
+    ".ndjson": BIG_FRAME,
+    ".csv": BIG_FRAME,
+    ".tsv": BIG_FRAME,
+    ".xml": ET.ElementTree(ET.Element("root", {"text": "x" * 200_000})),
+    ".npz": {"zeros": np.zeros(2_000_000), "ids": np.arange(10)},
+    ".parquet": pd.DataFrame({"zeros": np.zeros(3_000_000)}),
+    ".feather": BIG_FRAME,
+    ".png": bytes(500_000),
+    ".jpg": bytes(500_000),
+}
+
+
+def test_every_builtin_extension_has_a_big_preview_case() -> None:
+    assert set(BIG) == set(supported_extensions())
+
+
+@pytest.mark.parametrize("extension", sorted(CASES))
+def test_a_small_file_previews_whole(tmp_path: Path, extension: str) -> None:
+    value, expected, _ = CASES[extension]
+    target = make_target(str(tmp_path / f"small{extension}"))
+    target.dump(value)
+    found = target.preview(rows=5, budget=BUDGET)
+    assert found is not None and not found.partial
+    _assert_equal(found.value, expected)
+
+
+@pytest.mark.parametrize("extension", sorted(BIG))
+def test_a_preview_of_a_big_file_reads_a_bounded_amount(tmp_path: Path, extension: str, bytes_read: list[int]) -> None:
+    target = make_target(str(tmp_path / f"big{extension}"))
+    target.dump(BIG[extension])
+    bytes_read[0] = 0
+    found = target.preview(rows=3, budget=BUDGET)
+    # the target caps the file at twice the budget, plus the one byte that tells "more" from "the end"
+    assert bytes_read[0] <= 2 * BUDGET + 1, f"{extension}: read {bytes_read[0]} bytes of {target.path()}"
+    assert found is None or found.partial, f"{extension}: a preview within the budget cannot be the whole value"
+    if extension in {".txt", ".ini", ".csv", ".tsv", ".ndjson", ".gz", ".parquet"}:
+        assert found is not None and len(found.value) == 3, "line and row formats show their first rows"
+    if extension == ".npz":
+        assert found is not None and found.value["zeros"] == "array of shape (2000000,), dtype float64"
