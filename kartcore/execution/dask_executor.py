@@ -18,10 +18,12 @@ Why it works this way (docs/scaling.md has the commands):
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import pickle
 import socket
+import threading
 import traceback
 import urllib.parse
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ from kartcore.execution.dask_worker import Settings, driver_settings, run_task, 
 DEFAULT_PORT = 8786
 CONNECT_TIMEOUT_SECONDS = 5.0
 #: The Dask handshake after the TCP connection succeeded (a scheduler under load can be slow to answer).
-CLIENT_TIMEOUT_SECONDS = 30.0
+CLIENT_TIMEOUT_SECONDS = 15.0
 #: Attributes every luigi task has that repeat its parameters: naming them would hide the parameter's name.
 _PARAMETER_COPIES = ("param_kwargs", "param_args")
 
@@ -201,12 +203,37 @@ def _import_distributed() -> Any:
 
 
 def _connect(distributed: Any, address: str) -> Any:
+    """A client, once a Dask handshake came back within the timeout.
+
+    Dask's own connect waits without a deadline for the handshake of a listener that accepts the connection
+    and never answers (another service on that port, a proxy), so a probe with a deadline goes first, in its
+    own thread and event loop (a notebook's thread already runs one).
+    """
+    outcome: list[BaseException] = []
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(distributed.comm.connect(address), CLIENT_TIMEOUT_SECONDS)
+        await comm.close()
+
+    def target() -> None:
+        try:
+            asyncio.run(probe())
+        except BaseException as exc:  # reported below, in the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, name="kartcore-dask-probe", daemon=True)
+    thread.start()
+    thread.join(CLIENT_TIMEOUT_SECONDS + 5)
     try:
+        if outcome or thread.is_alive():
+            raise outcome[0] if outcome else TimeoutError()
         return distributed.Client(address, timeout=CLIENT_TIMEOUT_SECONDS, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+        cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise SchedulerUnreachableError(
             f"{address} accepts connections but did not answer as a Dask scheduler within "
-            f"{CLIENT_TIMEOUT_SECONDS:.0f} s: {exc}"
+            f"{CLIENT_TIMEOUT_SECONDS:g} s ({cause}). Is it the Dask scheduler's port (8786 by default), "
+            "not another service's?"
         ) from None
 
 

@@ -5,6 +5,7 @@ before anything is submitted. (With a real cluster: tests/e2e/test_dask.py.)
 from __future__ import annotations
 
 import pickle
+import socket
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 import kartcore
 from kartcore.errors import BuildError, SchedulerUnreachableError
+from kartcore.execution import dask_executor
 from kartcore.execution.dask_executor import check_reachable, payload, plan, task_key
 from tests.servers import free_port
 
@@ -124,3 +126,19 @@ def test_an_unreachable_scheduler_fails_before_anything_is_written(workspace: Pa
 def test_a_bad_address_is_unreachable(address: str) -> None:
     with pytest.raises(SchedulerUnreachableError):
         check_reachable(address)
+
+
+def test_a_listener_that_is_not_a_dask_scheduler_is_refused_after_the_timeout(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dask_executor, "CLIENT_TIMEOUT_SECONDS", 1.0)
+    with socket.socket() as listener:  # accepts connections, never answers (a proxy, another service)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        with pytest.raises(SchedulerUnreachableError) as info:
+            kartcore.build(Top(), dask_scheduler=address)
+    assert str(info.value).startswith(
+        f"{address} accepts connections but did not answer as a Dask scheduler within 1 s"
+    )
+    assert not workspace.exists()
