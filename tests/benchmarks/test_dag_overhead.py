@@ -6,25 +6,17 @@ Only the shape of the report and the counts are checked; timings depend on the m
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "dag_overhead.py"
+from tests.benchmarks.scripts import run_benchmark
 
 
 def test_benchmark_runs_tiny_dags(tmp_path: Path) -> None:
     report = tmp_path / "dag.json"
     builds = tmp_path / "builds"
     builds.mkdir()
-    command = [sys.executable, str(SCRIPT), "--sizes", "5,10", "--extra-fanin", "12", "--repeat", "2"]
-    completed = subprocess.run(
-        [*command, "--directory", str(builds), "--json", str(report)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    sizes = ["--sizes", "5,10", "--extra-fanin", "12", "--repeat", "2"]
+    completed = run_benchmark("dag_overhead.py", *sizes, "--directory", str(builds), "--json", str(report))
     assert completed.returncode == 0, completed.stderr
     assert "ms/task" in completed.stdout
     summary = json.loads(report.read_text(encoding="utf-8"))

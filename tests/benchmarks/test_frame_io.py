@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from numbers import Real
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "frame_io.py"
+from tests.benchmarks.scripts import run_benchmark
 
 
 def test_benchmark_writes_times_ratios_and_memory(tmp_path: Path) -> None:
     report = tmp_path / "frame_io.json"
     arguments = ["--rows", "500", "--repeat", "1", "--formats", "pkl", "--json", str(report)]
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    completed = run_benchmark("frame_io.py", *arguments)
     assert completed.returncode == 0, completed.stderr + completed.stdout
 
     summary = json.loads(report.read_text(encoding="utf-8"))

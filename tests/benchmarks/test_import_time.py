@@ -7,23 +7,15 @@ them would make the suite flaky; the benchmark itself reports the target.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from numbers import Real
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "import_time.py"
+from tests.benchmarks.scripts import run_benchmark
 
 
 def test_benchmark_writes_numbers_for_every_library(tmp_path: Path) -> None:
     report = tmp_path / "import_time.json"
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--repeat", "1", "--json", str(report)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    completed = run_benchmark("import_time.py", "--repeat", "1", "--json", str(report))
     assert completed.returncode == 0, completed.stderr
 
     summary = json.loads(report.read_text(encoding="utf-8"))
