@@ -87,6 +87,31 @@ def check_trusted(path: str, trusted_locations: Any) -> None:
     TrustPolicy(True, tuple(trusted_locations)).check(path)
 
 
+def private_directory(directory: str) -> bool:
+    """True when no one but you (and root) can replace what is created under ``directory``.
+
+    It and every directory above it (symlinks resolved) must belong to you or root and be writable by
+    no one else, unless sticky like ``/tmp`` (where others cannot rename your entries). Scratch files
+    that are written and then read back (a model's files around its zip) need such a place: in a
+    directory others can write, they could swap the files between the write and the read.
+    """
+    me = _current_uid()
+    if me is None:  # pragma: no cover - no owners on this OS
+        return False
+    path = os.path.realpath(directory)
+    while True:
+        status = os.stat(path)
+        others_write = status.st_mode & stat.S_IWOTH or (
+            status.st_mode & stat.S_IWGRP and not _private_group(status.st_gid)
+        )
+        if status.st_uid not in (me, 0) or (others_write and not status.st_mode & stat.S_ISVTX):
+            return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
 def _setting(sections: list[str], name: str) -> str | None:
     """The raw text of a setting (``--Section-name`` on the command line, then the config file), first section first."""
     lookup = luigi.Parameter()  # no default, no parsing: only where luigi would find a value

@@ -28,7 +28,7 @@ from kartcore.errors import FormatError, KartError, TaskDefinitionError
 from kartcore.io.formats.base import FileFormat, Preview, zip_preview
 from kartcore.io.formats.frames import import_pandas, is_pandas_frame
 from kartcore.io.target import Target
-from kartcore.io.trust import TrustPolicy
+from kartcore.io.trust import TrustPolicy, private_directory
 
 ZIP_EXTENSION = ".zip"
 #: The file name the model's save and load functions are given, inside the scratch directory.
@@ -48,8 +48,15 @@ def is_zip_path(path: str) -> bool:
 
 @contextlib.contextmanager
 def scratch_directory(root: str) -> Iterator[str]:
-    """A fresh private directory under ``root``, removed with everything in it on exit (also on errors)."""
+    """A fresh private directory under ``root``, removed with everything in it on exit (also on errors).
+
+    When others could replace directories under ``root`` (a shared workspace's ``tmp/``), the system's
+    temp directory is used instead: a model's files are written there and read back, and a swap in
+    between would load someone else's file after the zip passed the trust check.
+    """
     os.makedirs(root, exist_ok=True)
+    if not private_directory(root):
+        root = tempfile.gettempdir()
     directory = tempfile.mkdtemp(prefix="kart-zip-", dir=root)
     try:
         yield directory

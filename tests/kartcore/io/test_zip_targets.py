@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kartcore.errors import FormatError, TaskDefinitionError
+from kartcore.io.trust import private_directory
 from kartcore.io.zip_targets import (
     FrameChunksFormat,
     chunk_names,
@@ -268,3 +269,30 @@ print(sorted(name for name in ("pandas", "numpy", "pyarrow") if name in sys.modu
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("mode", "owner", "private"),
+    [(0o755, None, True), (0o1777, None, True), (0o777, None, False), (0o755, 12345, False)],
+)
+def test_model_files_go_through_a_directory_no_one_else_can_swap(
+    tmp_path: Path, mode: int, owner: int | None, private: bool
+) -> None:
+    """In a shared workspace's tmp/, someone else could swap the extracted model.pkl before load_function reads it."""
+    shared = tmp_path / "workspace"
+    shared.mkdir()
+    os.chmod(shared, mode)
+    if owner is not None:
+        if os.getuid() != 0:
+            pytest.skip("changing a directory's owner needs root")
+        os.chown(shared, owner, -1)
+    seen: list[str] = []
+
+    def load(path: str) -> object:
+        seen.append(path)
+        return load_json(path)
+
+    target = model_target(str(tmp_path / "model.zip"), save_json, load, str(shared / "tmp"))
+    target.dump({"w": 1})
+    assert target.load() == {"w": 1}
+    assert Path(seen[0]).is_relative_to(shared) == private == private_directory(str(shared / "tmp")), seen[0]
