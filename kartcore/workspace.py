@@ -110,26 +110,26 @@ def inspect(dag: Dag, protected: Path | None = None) -> WorkspaceReport:
     report = WorkspaceReport(needed=needed_paths(dag))
     roots = {workspace: _root_of(workspace, protected) for workspace in workspaces_of(dag)}
     report.workspaces = list(dict.fromkeys(roots.values()))  # "./resources" and "./resources/" are one workspace
-    kinds = {root: storage_for(root).list_names(join(root, LOG_DIRECTORY)) for root in report.workspaces}
-    records = _record_stems(dag, roots, kinds)
-    needed_directories = [path for path in report.needed if not is_remote(path) and os.path.isdir(path)]
-    needed_prefixes = {path.rstrip("/") for path in report.needed if is_remote(path)}
-    here = host_id()
-    for root in _outermost(report.workspaces):
-        files = _objects_under(root) if is_remote(root) else _files_under(root)
-        if files and TASK_PARAMS not in kinds[root]:
+    files = {root: _listing(root) for root in _outermost(report.workspaces)}  # every listing before any check
+    kinds = {root: _record_kinds(root, files) for root in report.workspaces}
+    for root, found in files.items():
+        if found and TASK_PARAMS not in kinds[root]:
             raise UnsafeWorkspaceError(
                 f"workspace {root} holds files but no kartcore run records ({LOG_DIRECTORY}/{TASK_PARAMS}/): "
                 "it does not look like a kartcore workspace; refusing to clean it (check workspace_directory)"
             )
-        for path in files:
-            if is_temp_path(path):
-                in_use = not is_remote(path) and may_be_in_use(path, here)
-                (report.in_use if in_use else report.unneeded).append(path)
-            elif _needed(path, report.needed, records, needed_directories, needed_prefixes):
-                report.kept.append(path)
-            else:
-                report.unneeded.append(path)
+    records = _record_stems(dag, roots, kinds)
+    needed_directories = [path for path in report.needed if not is_remote(path) and os.path.isdir(path)]
+    needed_prefixes = {path.rstrip("/") for path in report.needed if is_remote(path)}
+    here = host_id()
+    for path in (path for found in files.values() for path in found):
+        if is_temp_path(path):
+            in_use = not is_remote(path) and may_be_in_use(path, here)
+            (report.in_use if in_use else report.unneeded).append(path)
+        elif _needed(path, report.needed, records, needed_directories, needed_prefixes):
+            report.kept.append(path)
+        else:
+            report.unneeded.append(path)
     for found in (report.kept, report.unneeded, report.in_use):
         found.sort()
     return report
@@ -204,6 +204,10 @@ def _remove_empty_directories(root: str) -> None:
                 os.rmdir(directory)
 
 
+def _listing(root: str) -> list[str]:
+    return _objects_under(root) if is_remote(root) else _files_under(root)
+
+
 def _files_under(root: str) -> list[str]:
     if not os.path.isdir(root):
         return []
@@ -243,7 +247,23 @@ def _root_of(workspace: str, protected: Path | None) -> str:
     return root
 
 
-def _record_stems(dag: Dag, roots: dict[str, str], kinds: dict[str, list[str]]) -> set[str]:
+def _record_kinds(root: str, files: dict[str, list[str]]) -> set[str]:
+    """The record kinds in ``root``'s log directory: ``<kind>`` of every listed ``<root>/log/<kind>/<file>``.
+
+    Taken from the listing rather than from a table of kinds, so records kartcore adds later are kept too.
+    """
+    separator = "/" if is_remote(root) else os.sep
+    log = join(root, LOG_DIRECTORY) + separator
+    kinds = set()
+    for found in files.values():
+        for path in found:
+            kind, nested, _ = path[len(log) :].partition(separator)
+            if nested and path.startswith(log):
+                kinds.add(kind)
+    return kinds
+
+
+def _record_stems(dag: Dag, roots: dict[str, str], kinds: dict[str, set[str]]) -> set[str]:
     """``<root>/log/<kind>/<Class>_<unique id>`` of every kart task and every record kind in its workspace."""
     stems: set[str] = set()
     for task in dag.tasks.values():

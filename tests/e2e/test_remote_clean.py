@@ -32,6 +32,11 @@ pytestmark = pytest.mark.slow
 OUTSIDE = ("other/keep.pkl", "prefix2/x.pkl", "prefix")
 
 
+def record_kinds(keys: list[str]) -> int:
+    """How many kinds of run record the keys hold (``prefix/log/<kind>/...``): each task that ran has one of each."""
+    return len({key.split("/")[2] for key in keys if key.startswith("prefix/log/")})
+
+
 def put(bucket: str, *keys: str) -> None:
     client = boto3.client("s3")
     for key in keys:
@@ -42,11 +47,12 @@ def test_clean_removes_exactly_the_stale_objects_of_the_prefix(s3_bucket: str) -
     workspace = f"s3://{s3_bucket}/prefix"
     assert build_total_in(workspace) == ["Numbers", "Total"]
     needed = keys_in(s3_bucket)
-    assert len(needed) == 2 + 2 * 5
-    kartcore.build(Numbers(size=3))  # an old output of another parameter value, with its five records
+    records = record_kinds(needed)
+    assert len(needed) == 2 + 2 * records
+    kartcore.build(Numbers(size=3))  # an old output of another parameter value, with its records
     put(s3_bucket, "prefix/log/task_params/Total_0123.pkl", "prefix/report/.total.json.kart-tmp-1-abc", *OUTSIDE)
     stale = sorted(set(keys_in(s3_bucket)) - set(needed) - set(OUTSIDE))
-    assert len(stale) == 6 + 2
+    assert len(stale) == 1 + records + 2
 
     before = keys_in(s3_bucket)
     report = inspect(walk_dag(Total()))
@@ -72,7 +78,7 @@ def test_listing_leaves_no_stale_listing_of_subdirectories_behind(s3_bucket: str
     workspace = f"s3://{s3_bucket}/prefix"
     build_total_in(workspace)
     storage = storage_for(workspace)
-    assert len(storage.list_files(workspace)) == 12
+    assert len(storage.list_files(workspace)) == 2 + 2 * record_kinds(keys_in(s3_bucket))
     put(s3_bucket, "prefix/log/task_params/Late_1.pkl", "prefix/report/late.json")
     assert storage.exists(f"{workspace}/log/task_params/Late_1.pkl")
     assert storage.exists(f"{workspace}/report/late.json")
@@ -106,11 +112,13 @@ def bucket_project(tmp_path: Path, workspace: str) -> tuple[Path, list[str]]:
 def test_kart_clean_a_bucket_workspace(s3_bucket: str, tmp_path: Path) -> None:
     workspace = f"s3://{s3_bucket}/prefix"
     project, old = bucket_project(tmp_path, workspace)
-    assert len(old) == 6
+    records = record_kinds(old)
+    assert len(old) == 1 + records
     put(s3_bucket, "prefix/log/task_params/Report_0123.pkl", *OUTSIDE)
     stale = sorted([*old, "prefix/log/task_params/Report_0123.pkl"])
     before = keys_in(s3_bucket)
-    assert len(before) == 24 + len(stale) + len(OUTSIDE)
+    kept = 4 + 4 * records
+    assert len(before) == kept + len(stale) + len(OUTSIDE)
     client = boto3.client("s3")
     size = sum(client.head_object(Bucket=s3_bucket, Key=key)["ContentLength"] for key in stale)
     shown = f"{size} B" if size < 1024 else f"{size / 1024:.1f} KiB"
@@ -118,21 +126,22 @@ def test_kart_clean_a_bucket_workspace(s3_bucket: str, tmp_path: Path) -> None:
     result = kart("clean", "toy_pipeline.Report", cwd=project)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        f"would remove 7 files ({shown}) from {workspace}/:\n"
+        f"would remove {len(stale)} files ({shown}) from {workspace}/:\n"
         + "".join(f"  s3://{s3_bucket}/{key}\n" for key in stale)
-        + "keeping 24 files. Run again with --no-dry-run to remove them.\n"
+        + f"keeping {kept} files. Run again with --no-dry-run to remove them.\n"
     )
     assert keys_in(s3_bucket) == before, "a dry run deletes nothing"
 
     result = kart("clean", "toy_pipeline.Report", "--no-dry-run", cwd=project)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "".join(f"removed s3://{s3_bucket}/{key}\n" for key in stale) + f"removed 7 files ({shown}); kept 24\n"
+        "".join(f"removed s3://{s3_bucket}/{key}\n" for key in stale)
+        + f"removed {len(stale)} files ({shown}); kept {kept}\n"
     )
     assert keys_in(s3_bucket) == sorted(set(before) - set(stale))
     assert set(OUTSIDE) <= set(keys_in(s3_bucket))
     again = kart("clean", "toy_pipeline.Report", cwd=project)
-    assert again.stdout == f"nothing to clean: all 24 files in {workspace}/ are needed\n"
+    assert again.stdout == f"nothing to clean: all {kept} files in {workspace}/ are needed\n"
     tree = kart("tree", "toy_pipeline.Report", cwd=project)
     assert tree.stdout.splitlines()[-1] == "4 tasks: 4 complete, 0 pending"
 
