@@ -20,6 +20,13 @@ class ConfigError(KartError):
     """A configuration file or value kartcore cannot use."""
 
 
+class UsageError(KartError, ValueError):
+    """A command line or call kartcore cannot use: an unknown option, a value that does not parse, ``--workers 0``.
+
+    Also a ``ValueError``, since ``build(task, workers=0)`` is a bad argument like any other.
+    """
+
+
 class TaskDefinitionError(KartError, ValueError):
     """A task class does something the runtime cannot work with (e.g. ``requires()`` returns a non-task).
 
@@ -165,4 +172,5 @@ __all__ = [
     "UnsafePathError",
     "UnsupportedFormatError",
     "UntrustedFileError",
+    "UsageError",
 ]

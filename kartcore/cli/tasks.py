@@ -4,8 +4,9 @@ The inspection commands must see exactly the task ``python main.py pkg.Task --pa
 run, or they would show (and ``kart clean`` would keep) the wrong files. So the same things happen
 as in ``main.py``: the working directory is the project root (relative workspaces resolve the same),
 the project's package is imported, ``conf/param.ini`` is added, and luigi's own command-line parser
-turns the arguments into the task. What kartcore adds is a clear error for a bad command line
-before anything is looked at.
+turns the arguments into the task (through :mod:`kartcore.execution.command_line`, as ``run()`` does).
+What kartcore adds is a clear error for a bad command line before anything is looked at, and one line
+naming the task and method when a task's ``requires()`` or ``output()`` raises while it is looked at.
 """
 
 from __future__ import annotations
@@ -22,22 +23,22 @@ from typing import Any
 
 import click
 import luigi
-from luigi.cmdline_parser import CmdlineParser
 from luigi.parameter import ParameterException
 from luigi.task_register import Register, TaskClassException, TaskClassNotFoundException
 
 import kartcore
 from kartcore import _compat
 from kartcore.cli.project import Project, find_project
-from kartcore.errors import KartError
-from kartcore.task import TaskOnKart
+from kartcore.errors import KartError, UsageError
+from kartcore.execution.command_line import command_line, create_task
+from kartcore.execution.diagnosis import definition_error
 from kartcore.task.resolution import frozen_configuration
 
 #: click settings for a command that takes ``pkg.Task`` followed by luigi options it does not know itself.
 TASK_COMMAND_SETTINGS = {"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]}
 
 
-class TaskResolutionError(KartError):
+class TaskResolutionError(UsageError):
     """The command line does not name a task of the project, or its parameters do not parse."""
 
 
@@ -87,15 +88,20 @@ def resolved_task(
         # luigi hands out cached instances, and a kart task caches its unique id: tasks made under another
         # command line (an earlier call in this process) would keep that command line's upstream ids.
         Register.clear_instance_cache()
-        args = [task_name, *task_args]
         task_class(task_name, project)
-        _check_arguments(task_name, args)
-        with CmdlineParser.global_instance(args, allow_override=True) as parser, frozen_configuration():
-            resolved = ResolvedTask(project, _instantiate(parser, task_name))
+        with command_line([task_name, *task_args], allow_override=True) as parser, frozen_configuration():
+            resolved = ResolvedTask(project, create_task(parser, config_name="conf/param.ini"))
             try:
                 yield resolved
             except ParameterException as exc:  # a task created by some requires() lacks a parameter
                 raise TaskResolutionError(f"a task in the DAG of {task_name} cannot be created: {exc}") from None
+            except KartError:
+                raise
+            except Exception as exc:  # the project's requires()/output() raised: one line, not a traceback
+                described = definition_error(exc)
+                if described is None:
+                    raise
+                raise TaskResolutionError(described) from exc
 
 
 def task_class(task_name: str, project: Project) -> type[luigi.Task]:
@@ -149,80 +155,3 @@ def _unknown_task_message(task_name: str, project: Project) -> str:
     ours = [name for name in known if name.startswith(project.package + ".")]
     listed = f" Tasks of {project.package}: {', '.join(ours)}." if ours else ""
     return f"unknown task {task_name!r}: {project.package} does not define or import it.{listed}"
-
-
-def _check_arguments(task_name: str, args: list[str]) -> None:
-    """Run luigi's parser once without letting argparse exit, so a bad option becomes a message naming it."""
-    parser = CmdlineParser._build_parser(root_task=task_name)
-
-    def fail(message: str) -> None:
-        raise TaskResolutionError(f"task {task_name}: {message}")
-
-    parser.error = fail  # type: ignore[method-assign]  # argparse would print usage and exit(2)
-    known, unknown = parser.parse_known_args(args)
-    if unknown:
-        raise TaskResolutionError(_unknown_option_message(task_name, unknown[0]))
-    for dest, (name, param) in _parameters_by_dest(task_name).items():
-        value = getattr(known, dest, None)
-        if not isinstance(value, str):
-            continue
-        try:
-            param.parse(value)
-        except Exception as exc:
-            raise TaskResolutionError(f"task {task_name}: invalid value {value!r} for {name}: {exc}") from None
-
-
-def _unknown_option_message(task_name: str, argument: str) -> str:
-    if not argument.startswith("-"):
-        return f"task {task_name}: unexpected argument {argument!r} (parameters are given as --name=value)"
-    option = argument.split("=", 1)[0]
-    common = {name for name, _ in TaskOnKart.get_params()}
-    params = [name for name, _ in Register.get_task_cls(task_name).get_params()]
-    own = [f"--{name.replace('_', '-')}" for name in params if name not in common]
-    flags = [f"--{name.replace('_', '-')}" for name in params] + [
-        flag for flag, _ in _parameters_by_dest(task_name).values()
-    ]
-    wanted = option.replace("_", "-")
-    elsewhere = [
-        "--" + f"{family}_{name}".replace("_", "-")
-        for family, without_section, name, _ in Register.get_all_params()
-        if not without_section and name.replace("_", "-") == wanted[2:] and family not in ("TaskOnKart", task_name)
-    ]
-    close = list(dict.fromkeys(elsewhere[:3] or difflib.get_close_matches(wanted, flags, n=3, cutoff=0.75)))
-    if close:
-        hint = f" Did you mean {', '.join(close)}?"
-    else:
-        hint = (
-            f" Its parameters: {', '.join(own) or '(none)'}, and those of every TaskOnKart (--workspace-directory...)."
-        )
-    return f"task {task_name} has no parameter {option}.{hint}"
-
-
-def _parameters_by_dest(task_name: str) -> dict[str, tuple[str, luigi.Parameter]]:
-    """argparse destination -> (option shown to the user, parameter), as luigi's parser names them."""
-    found: dict[str, tuple[str, luigi.Parameter]] = {}
-    for family, without_section, name, param in Register.get_all_params():
-        flag = name if without_section else f"{family}_{name}"
-        found[param._parser_kwargs(name, family)["dest"]] = ("--" + flag.replace("_", "-"), param)
-        if family == task_name:
-            found[name] = (f"--{name.replace('_', '-')}", param)
-    return found
-
-
-def _instantiate(parser: CmdlineParser, task_name: str) -> luigi.Task:
-    try:
-        return parser.get_task_obj()
-    except ParameterException as exc:
-        text = str(exc)
-        marker = "requires the '"
-        if marker in text:
-            name = text.split(marker, 1)[1].split("'", 1)[0].replace("_", "-")
-            raise TaskResolutionError(
-                f"task {task_name} needs --{name}: no value was given on the command line, "
-                f"in a [{task_name}] section of conf/param.ini or as a default"
-            ) from None
-        raise TaskResolutionError(f"task {task_name}: {text}") from None
-    except KartError:
-        raise
-    except Exception as exc:
-        raise TaskResolutionError(f"cannot create task {task_name}: {type(exc).__name__}: {exc}") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 import luigi
@@ -10,7 +11,9 @@ from luigi.execution_summary import LuigiStatusCode
 
 from kartcore import _compat
 from kartcore.errors import BuildError, KartError, TaskFailure
-from kartcore.execution import failures, progress
+from kartcore.execution import failures, interruption, progress
+from kartcore.execution.command_line import check_range
+from kartcore.execution.diagnosis import definition_error, failure_line
 from kartcore.execution.factory import WorkerSchedulerFactory
 from kartcore.execution.logs import log_level as temporary_log_level
 from kartcore.task import TaskOnKart
@@ -32,12 +35,15 @@ def build(
     """Run ``task`` and everything it needs with luigi's local scheduler; return its loaded output.
 
     ``workers`` > 1 runs tasks in parallel processes; other ``env_params`` go to luigi's ``core`` config.
-    Raises :class:`BuildError` carrying each failed task, its exception and traceback text. Returns None
+    Raises :class:`BuildError` carrying each failed task, its exception and traceback text; ``UsageError``
+    (a ``ValueError``) for ``workers`` < 1; ``KeyboardInterrupt`` on Ctrl-C or SIGTERM, after every task
+    was stopped and its unpublished outputs discarded (:mod:`interruption`). Returns None
     when ``return_value`` is False. ``dask_scheduler`` (``tcp://host:8786``) runs the DAG on that Dask
     cluster instead, one Dask task per incomplete task (docs/scaling.md; needs ``gokart-core[dask]``).
     """
     if not isinstance(task, luigi.Task):
         raise TypeError(f"build() takes one task instance, got {type(task).__name__}: {task!r}")
+    check_range("build(workers=...)", workers, 1)
     if reset_register:
         _compat.forget_redefined_task_classes()
     if dask_scheduler:
@@ -50,6 +56,7 @@ def build(
     factory = WorkerSchedulerFactory()
     # progress first: it decides from the log level the user set, before build() turns luigi's down.
     with (
+        interruption.stopping_cleanly(),
         frozen_configuration(),
         progress.reporting(workers=workers),
         temporary_log_level(log_level),
@@ -79,22 +86,23 @@ def _output(task: luigi.Task, return_value: bool) -> Any:
 
 
 def _check_definitions(task: luigi.Task) -> None:
-    """Compute the ids up front: a broken ``requires()`` fails here with its own exception."""
+    """Compute the ids up front: a broken ``requires()`` fails here, named in one line, before anything runs."""
     if isinstance(task, TaskOnKart):
         try:
             task.make_unique_id()
-        except KartError as exc:
-            failure = TaskFailure(task, exc, str(exc))
-            raise BuildError(f"cannot build {task.get_task_family()}: {exc}", [failure]) from exc
+        except Exception as exc:
+            if isinstance(exc, KartError):  # its message already names the task and the fix
+                described = text = str(exc)
+            else:
+                described = definition_error(exc) or f"{type(exc).__name__}: {exc}"
+                text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            failure = TaskFailure(task, exc, text)
+            raise BuildError(f"cannot build {task.get_task_family()}: {described}", [failure]) from exc
 
 
 def _message(task: luigi.Task, result: Any, found: list[TaskFailure]) -> str:
     lines = [f"build of {task.get_task_family()} did not complete ({result.status.name})."]
-    for failure in found:
-        name = failure.task.label() if isinstance(failure.task, TaskOnKart) else str(failure.task)
-        cause = f"{type(failure.exception).__name__}: {failure.exception}" if failure.exception else ""
-        last_line = failure.traceback.strip().splitlines()[-1] if failure.traceback.strip() else ""
-        lines.append(f"  {name} failed: {cause or last_line}")
+    lines += [f"  {failure_line(failure)}" for failure in found]
     if not found:
         lines.append(result.summary_text)
     return "\n".join(lines)

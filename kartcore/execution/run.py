@@ -2,6 +2,8 @@
 
 luigi's own parser, scheduler options and workers; kartcore adds exit codes that mean something
 (luigi exits 0 when a task failed) and one clear line for a bad command line, before anything runs.
+The exit code says what this run did, as its scheduler reports it - never what happens to be on disk,
+which a failed ``--rerun`` leaves in place.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ import difflib
 import socket
 import sys
 import urllib.parse
-from typing import NoReturn
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import luigi
 import luigi.interface
-from luigi.cmdline_parser import CmdlineParser
-from luigi.execution_summary import LuigiStatusCode
-from luigi.parameter import ParameterException
+from luigi.execution_summary import LuigiRunResult, LuigiStatusCode
 from luigi.task_register import Register, TaskClassException, TaskClassNotFoundException
 
-from kartcore.execution import dask_command, progress
+from kartcore.errors import TaskFailure, UsageError
+from kartcore.execution import dask_command, failures, interruption, progress
+from kartcore.execution.command_line import check_range, command_line, create_task
+from kartcore.execution.diagnosis import failure_line
 from kartcore.execution.factory import WorkerSchedulerFactory
 from kartcore.task.resolution import frozen_configuration
 
@@ -29,8 +33,12 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 3
 EXIT_UNREACHABLE = 4
 SCHEDULER_CONNECT_TIMEOUT_SECONDS = 5.0
+#: Failed tasks named one line each at the end of a failed run; the log above has every traceback.
+SHOWN_FAILURES = 10
 
 _SUCCEEDED = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
+#: luigi's [core] numbers that have a range: (name, lowest, highest or None).
+_CORE_RANGES = (("workers", 1, None), ("scheduler_port", 1, 65535), ("lock_size", 1, None))
 
 
 def run(argv: list[str] | None = None) -> NoReturn:
@@ -42,43 +50,89 @@ def run_command_line(argv: list[str] | None = None) -> int:
     """Like :func:`run`, but returns the exit code instead of exiting."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        with CmdlineParser.global_instance(args) as parser, frozen_configuration():
-            root = _root_task(parser)
+        with command_line(args) as parser, frozen_configuration():
+            root = create_task(parser, config_name="the config")
             on_dask = dask_command.exit_code_on_dask(parser, root)  # --dask-scheduler: the DAG runs on Dask
             if on_dask is not None:
                 return on_dask
-            core = luigi.interface.core()
+            core = _core_settings()
             if not core.local_scheduler:
                 _check_scheduler_reachable(core)
-            with progress.reporting(workers=core.workers, follow_level=True):
-                result = luigi.build(
-                    [root],
-                    worker_scheduler_factory=WorkerSchedulerFactory(),
-                    detailed_summary=True,
-                    no_lock=core.no_lock,
-                )
-    except _UsageError as exc:
-        print(f"kartcore: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+            outcome = _run_on_luigi(root, core)
+    except UsageError as exc:
+        return _fail(EXIT_USAGE, str(exc))
     except TaskClassNotFoundException:
-        print(f"kartcore: {_unknown_task_message(args)}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(EXIT_USAGE, _unknown_task_message(args))
     except TaskClassException as exc:
-        print(f"kartcore: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(EXIT_USAGE, str(exc))
     except _SchedulerUnreachable as exc:
-        print(f"kartcore: {exc}", file=sys.stderr)
-        return EXIT_UNREACHABLE
+        return _fail(EXIT_UNREACHABLE, str(exc))
     except luigi.interface.PidLockAlreadyTakenExit:
-        print("kartcore: another process is running the same command (pass --no-lock to allow it)", file=sys.stderr)
-        return EXIT_LOCKED
-    if result.status in _SUCCEEDED or root.complete():
+        return _fail(EXIT_LOCKED, "another process is running the same command (pass --no-lock to allow it)")
+    except interruption.Interrupted as exc:
+        message = f"{exc}: the running tasks were stopped and their unpublished outputs discarded"
+        return _fail(exc.exit_code, message)
+    if outcome.complete:
         return EXIT_OK
-    return EXIT_FAILED
+    lines = [failure_line(failure) for failure in outcome.failures[:SHOWN_FAILURES]]
+    if len(outcome.failures) > SHOWN_FAILURES:
+        lines.append(f"... and {len(outcome.failures) - SHOWN_FAILURES} more failed tasks (see the log above)")
+    return _fail(EXIT_FAILED, *(lines or [f"{root.get_task_family()} did not complete ({outcome.status.name})"]))
 
 
-class _UsageError(Exception):
-    pass
+@dataclass(frozen=True)
+class Outcome:
+    """What one run did, as its scheduler reports it."""
+
+    complete: bool
+    status: LuigiStatusCode
+    failures: list[TaskFailure]
+
+
+def _run_on_luigi(root: luigi.Task, core: luigi.interface.core) -> Outcome:
+    """Run ``root``'s DAG with luigi's worker; Ctrl-C or SIGTERM stops every task cleanly (interruption.py)."""
+    factory = WorkerSchedulerFactory()
+    with (
+        interruption.stopping_cleanly(),
+        progress.reporting(workers=core.workers, follow_level=True),
+        failures.collecting() as collector,
+    ):
+        result = luigi.build([root], worker_scheduler_factory=factory, detailed_summary=True, no_lock=core.no_lock)
+        found = collector.failures(factory.scheduler)
+    # With luigid the scheduler may list failures of other runs: name only this run's tasks.
+    ours = [failure for failure in found if isinstance(failure.task, luigi.Task) or failure.task == root.task_id]
+    return Outcome(_completed(result, factory.scheduler, root), result.status, ours)
+
+
+def _completed(result: LuigiRunResult, scheduler: Any, root: luigi.Task) -> bool:
+    """luigi's status; for "not run" (luigid: other workers ran part of the DAG) the scheduler's state of the root."""
+    if result.status in _SUCCEEDED:
+        return True
+    if result.status is not LuigiStatusCode.NOT_RUN:
+        return False  # a task failed, could not be scheduled, or an external input is missing
+    try:
+        done = scheduler.task_list("DONE", "", limit=False, search=root.get_task_family())
+    except Exception:  # a scheduler that cannot answer cannot vouch for the DAG
+        return False
+    return root.task_id in done
+
+
+def _core_settings() -> luigi.interface.core:
+    """luigi's [core] options (command line and config), refused in one line when they cannot work."""
+    try:
+        core = luigi.interface.core()
+    except Exception as exc:  # a value from a config file: the command line's were checked when parsed
+        cause = f": {exc.__cause__}" if exc.__cause__ is not None else ""
+        raise UsageError(f"invalid [core] setting in the luigi config: {str(exc).split(': ', 1)[-1]}{cause}") from None
+    for name, lowest, highest in _CORE_RANGES:
+        check_range(f"--{name.replace('_', '-')} (or [core] {name})", getattr(core, name), lowest, highest)
+    return core
+
+
+def _fail(code: int, *lines: str) -> int:
+    for line in lines:
+        print(f"kartcore: {line}", file=sys.stderr)
+    return code
 
 
 class _SchedulerUnreachable(Exception):
@@ -88,9 +142,12 @@ class _SchedulerUnreachable(Exception):
 def _check_scheduler_reachable(core: luigi.interface.core) -> None:
     """Fail in seconds, not after luigi's minutes of RPC retries, when luigid is not there."""
     url = core.scheduler_url or f"http://{core.scheduler_host}:{core.scheduler_port}/"
-    parsed = urllib.parse.urlsplit(url)
-    host = parsed.hostname or core.scheduler_host
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname or core.scheduler_host
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError as exc:  # "Port out of range", "Invalid IPv6 URL"
+        raise UsageError(f"--scheduler-url {url!r} is not a usable URL: {exc}") from None
     try:
         with socket.create_connection((host, port), timeout=SCHEDULER_CONNECT_TIMEOUT_SECONDS):
             return
@@ -99,42 +156,6 @@ def _check_scheduler_reachable(core: luigi.interface.core) -> None:
             f"cannot reach the central scheduler (luigid) at {url}: {exc}. Start it (`luigid --port {port}`), "
             "point --scheduler-host/--scheduler-port at it, or run with --local-scheduler"
         ) from None
-
-
-def _root_task(parser: CmdlineParser) -> luigi.Task:
-    try:
-        return parser.get_task_obj()
-    except ParameterException as exc:
-        raise _UsageError(_parameter_message(parser, exc)) from None
-    except Exception as exc:
-        raise _UsageError(_invalid_value_message(parser, exc)) from None
-
-
-def _parameter_message(parser: CmdlineParser, exc: ParameterException) -> str:
-    text = str(exc)
-    family = parser.known_args.root_task
-    marker = "requires the '"
-    if marker in text:
-        name = text.split(marker, 1)[1].split("'", 1)[0]
-        return (
-            f"task {family} needs --{name.replace('_', '-')}: no value was given on the command line, "
-            f"in a [{family}] config section or as a default"
-        )
-    return f"task {family}: {text}"
-
-
-def _invalid_value_message(parser: CmdlineParser, exc: Exception) -> str:
-    family = parser.known_args.root_task
-    task_class = Register.get_task_cls(family)
-    for name, param in task_class.get_params():
-        value = getattr(parser.known_args, name, None)
-        if value is None:
-            continue
-        try:
-            param.parse(value)
-        except Exception as cause:
-            return f"task {family}: invalid value {value!r} for --{name.replace('_', '-')}: {cause}"
-    return f"task {family}: {type(exc).__name__}: {exc}"
 
 
 def _unknown_task_message(args: list[str]) -> str:

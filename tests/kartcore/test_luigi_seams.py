@@ -1,8 +1,9 @@
 """luigi internals kartcore relies on, each checked by name so a luigi upgrade that moves one fails here.
 
-pyproject allows luigi >=3.5,<4. kartcore touches luigi's private API in three places only:
-``_compat.py`` (``Register._reg``), ``execution/scheduler.py`` (the Scheduler's state and helpers) and
-``execution/factory.py`` (the worker's result queue). The behaviour behind them is tested elsewhere
+pyproject allows luigi >=3.5,<4. kartcore touches luigi's private API in four places only:
+``_compat.py`` (``Register._reg``), ``execution/scheduler.py`` (the Scheduler's state and helpers),
+``execution/factory.py`` (the worker's result queue) and ``execution/command_line.py`` (the command-line
+parser's ``_build_parser`` and its global ``_instance``). The behaviour behind them is tested elsewhere
 (tests/kartcore/execution/test_scheduler.py runs every scheduling check on both schedulers); this file
 says *which* seam broke.
 """
@@ -14,6 +15,7 @@ import inspect
 import luigi
 import luigi.scheduler
 import luigi.worker
+from luigi.cmdline_parser import CmdlineParser
 from luigi.task_register import Register
 
 
@@ -46,3 +48,15 @@ def test_worker_has_a_replaceable_result_queue() -> None:
     with luigi.worker.Worker(scheduler=luigi.scheduler.Scheduler()) as worker:
         queue = worker._task_result_queue
         assert callable(queue.put) and callable(queue.get)
+
+
+def test_command_line_parser_builds_its_argparse_parser_in_one_overridable_place() -> None:
+    assert isinstance(inspect.getattr_static(CmdlineParser, "_build_parser"), staticmethod)
+    assert "self._build_parser(" in inspect.getsource(CmdlineParser.__init__)
+    previous = CmdlineParser._instance
+    marker = object.__new__(CmdlineParser)
+    CmdlineParser._instance = marker
+    try:
+        assert CmdlineParser.get_instance() is marker, "get_instance() reads the class attribute kartcore sets"
+    finally:
+        CmdlineParser._instance = previous

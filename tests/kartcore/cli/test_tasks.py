@@ -12,6 +12,7 @@ from kartcore.cli.project import ProjectNotFoundError
 from kartcore.cli.tasks import TaskResolutionError, resolved_task
 from kartcore.tree import walk_dag
 from tests.kartcore.cli.conftest import kart
+from tests.kartcore.execution.test_run import BROKEN_TASKS
 
 
 def test_the_task_gets_its_parameters_from_the_command_line_and_conf(project: Path) -> None:
@@ -118,3 +119,50 @@ def test_a_package_that_fails_to_import_is_reported(project: Path) -> None:
     assert "cannot import the project's package 'toy_pipeline'" in result.stderr
     assert "RuntimeError: broken on purpose" in result.stderr
     assert "tasks.py:2" in result.stderr
+
+
+def add_tasks(project: Path) -> Path:
+    tasks = project / "toy_pipeline" / "tasks.py"
+    tasks.write_text(tasks.read_text() + BROKEN_TASKS)
+    return tasks
+
+
+@pytest.mark.parametrize("command", ["tree", "show", "clean"])
+@pytest.mark.parametrize("method", ["requires", "output"])
+def test_a_requires_or_output_that_raises_is_one_line_naming_task_and_method(
+    project: Path, command: str, method: str
+) -> None:
+    tasks = add_tasks(project)
+    family = "BadRequires" if method == "requires" else "BadOutput"
+    raising = f'raise ValueError("{method} broke on purpose")'
+    [line] = [number for number, text in enumerate(tasks.read_text().splitlines(), 1) if text.strip() == raising]
+    result = kart(command, f"toy_pipeline.{family}", cwd=project)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"kart: task toy_pipeline.{family}: {method}() raised ValueError: {method} broke on purpose "
+        f"(at {tasks.resolve()}:{line})\n"
+    )
+    assert not (project / "resources").exists()
+
+
+def test_history_of_a_task_whose_requires_raises_still_lists_its_runs(project: Path) -> None:
+    add_tasks(project)
+    result = kart("history", "toy_pipeline.BadRequires", cwd=project)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("no runs of toy_pipeline.BadRequires recorded in")
+
+
+def test_a_task_parameter_named_n_wins_over_luigis_no_lock(project: Path) -> None:
+    import luigi.interface
+
+    add_tasks(project)
+    for given in (["--n=5"], ["--n", "5"]):
+        with resolved_task("toy_pipeline.Count", given, start=project) as resolved:
+            assert resolved.task.n == 5
+            assert luigi.interface.core().no_lock is False
+    assert kart("tree", "toy_pipeline.Count", "--n=5", cwd=project).exit_code == 0
+    result = kart("tree", "toy_pipeline.Count", "--no-l", cwd=project)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "kart: task toy_pipeline.Count has no parameter --no-l. Did you mean --no-lock?\n",
+    )

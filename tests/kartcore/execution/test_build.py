@@ -140,3 +140,43 @@ def test_an_error_in_complete_reaches_the_build_error() -> None:
         kartcore.build(OnBrokenStorage())
     assert isinstance(info.value.exception, StorageError)
     assert "credentials were refused" in str(info.value)
+
+
+class RequiresRaises(kartcore.TaskOnKart):
+    def requires(self):
+        raise LookupError("requires broke on purpose")
+
+    def run(self) -> None:
+        self.dump(1)
+
+
+class OutputRaises(kartcore.TaskOnKart):
+    def output(self):
+        raise LookupError("output broke on purpose")
+
+    def run(self) -> None:
+        self.dump(1)
+
+
+@pytest.mark.parametrize(("task_class", "method"), [(RequiresRaises, "requires"), (OutputRaises, "output")])
+def test_a_requires_or_output_that_raises_is_named_in_the_build_error(
+    task_class: type[kartcore.TaskOnKart], method: str, workspace: Path
+) -> None:
+    with pytest.raises(BuildError) as info:
+        kartcore.build(task_class())
+    assert f"task {task_class.get_task_family()}: {method}() raised LookupError: {method} broke on purpose" in str(
+        info.value
+    )
+    assert f"(at {__file__}:" in str(info.value)
+    assert isinstance(info.value.exception, LookupError)
+    assert not workspace.exists()
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2"])
+def test_build_refuses_a_worker_count_below_one(workers: object, workspace: Path) -> None:
+    from kartcore.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"build\(workers=\.\.\.\) must be a whole number at least 1, got") as info:
+        kartcore.build(Leaf(number=1), workers=workers)  # type: ignore[arg-type]
+    assert isinstance(info.value, ValueError) and isinstance(info.value, KartError)
+    assert not workspace.exists()
