@@ -197,7 +197,8 @@ def test_unknown_format() -> None:
 def test_an_unreadable_record_shows_an_unknown_time(workspace: Path) -> None:
     kartcore.build(Source())
     record = workspace / "log" / "processing_time" / f"Source_{Source().make_unique_id()}.pkl"
-    record.write_bytes(b"not a pickle")
+    record.write_bytes(b"not a pickle")  # and no JSON run record, which would be read first:
+    (workspace / "log" / "run_record" / f"Source_{Source().make_unique_id()}.json").unlink(missing_ok=True)
     view = describe(walk_dag(Source()))[Source().task_id]
     assert view.state == COMPLETE and view.processing_time is None
 
