@@ -2,9 +2,10 @@
 
 Every case runs ``python main.py bench.Fan ...`` in a fresh process and a fresh workspace, as a user would,
 so the figures include interpreter start-up and the driver's connection to the scheduler. The cluster
-(``dask scheduler`` plus two ``dask worker --nthreads 1`` on 127.0.0.1) is started once, before the timed
-runs; its start-up time is reported on its own. Each case runs ``--repeat`` times in rotating order and the
-median stands. Timings are reported, never enforced: the script exits non-zero only when a run fails.
+(``dask scheduler`` plus two ``dask worker --nthreads 1 --preload bench_pipeline`` on 127.0.0.1, as
+docs/scaling.md says to run them) is started once, before the timed runs; its start-up time is reported on
+its own. Each case runs ``--repeat`` times in rotating order and the median stands. Timings are reported,
+never enforced: the script exits non-zero only when a run fails.
 
 Run ``python benchmarks/dask_sleep.py [--leaves 24] [--sleep 0.3] [--repeat 3]``.
 """
@@ -74,7 +75,7 @@ def start_cluster(directory: Path, environment: dict[str, str]) -> tuple[str, li
     wait_for_port(port, processes[0])
     for index in range(2):
         worker = [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--name", f"w{index}"]
-        processes.append(subprocess.Popen([*worker, "--no-dashboard"], **common))
+        processes.append(subprocess.Popen([*worker, "--no-dashboard", "--preload", "bench_pipeline"], **common))
     with Client(address, timeout=60, set_as_default=False) as client:
         client.wait_for_workers(2, timeout=60)
     return address, processes
