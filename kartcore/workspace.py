@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,7 +151,8 @@ def resolved(path: str, directories: dict[str, str] | None = None) -> str:
 
 
 def check_workspace(root: str, protected: Path | None) -> None:
-    """Refuse a workspace that is ``/``, contains the home directory, or contains the project (``protected``).
+    """Refuse a workspace that is ``/`` or contains the home directory, the Python installation running
+    kart (``/usr``, ``/opt/conda``: system directories), or the project (``protected``).
 
     Every path is compared resolved, whatever symlinks spell it.
     """
@@ -160,6 +162,11 @@ def check_workspace(root: str, protected: Path | None) -> None:
     home = _home()
     if home is not None and home.is_relative_to(path):
         raise UnsafeWorkspaceError(f"workspace {root} contains your home directory {home}; refusing to clean it")
+    for prefix in dict.fromkeys(Path(os.path.realpath(p)) for p in (sys.prefix, sys.base_prefix)):
+        if prefix.is_relative_to(path):
+            raise UnsafeWorkspaceError(
+                f"workspace {root} contains the Python installation {prefix} running kart; refusing to clean it"
+            )
     if protected is not None and Path(os.path.realpath(protected)).is_relative_to(path):
         raise UnsafeWorkspaceError(
             f"workspace {root} contains the project {protected}; cleaning it would delete the project's files"

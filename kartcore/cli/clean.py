@@ -35,8 +35,9 @@ def command(task_name: str, task_args: tuple[str, ...], dry_run: bool) -> None:
     Requirements that run() yields (dynamic dependencies) are only known while running, so their files
     count as not needed. A workspace in an object store (s3://bucket/prefix) is cleaned the same way;
     only objects under its prefix are touched. Refused (exit 2, nothing removed): a workspace that is a
-    root directory, contains your home directory or the project (symlinks resolved), or holds files
-    but no kartcore run records (log/task_params/). Nothing is removed without --no-dry-run.
+    root directory, contains your home directory, the Python installation or the project (symlinks
+    resolved), or holds files but no kartcore run records (log/task_params/). Nothing is removed
+    without --no-dry-run.
     """
     with resolved_task(task_name, task_args) as resolved:
         report = inspect(walk_dag(resolved.task), protected=resolved.project.root)

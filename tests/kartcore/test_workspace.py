@@ -423,3 +423,14 @@ def test_a_reused_pid_does_not_keep_a_dead_writers_temp_file(workspace: Path) ->
         finally:
             later.kill()
     assert str(temp) in report.unneeded
+
+
+def test_a_workspace_containing_the_python_installation_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/usr`` or ``/opt/conda`` as a workspace: the interpreter running kart lives there."""
+    (tmp_path / "opt" / "python" / "lib").mkdir(parents=True)
+    (tmp_path / "opt" / "log" / "task_params").mkdir(parents=True)
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "opt" / "python"))
+    with pytest.raises(UnsafeWorkspaceError, match=r"contains the Python installation .* running kart"):
+        inspect(walk_dag(Raw(workspace_directory=str(tmp_path / "opt"))), protected=Path.cwd())
