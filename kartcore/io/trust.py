@@ -101,10 +101,7 @@ def private_directory(directory: str) -> bool:
     path = os.path.realpath(directory)
     while True:
         status = os.stat(path)
-        others_write = status.st_mode & stat.S_IWOTH or (
-            status.st_mode & stat.S_IWGRP and not _private_group(status.st_gid)
-        )
-        if status.st_uid not in (me, 0) or (others_write and not status.st_mode & stat.S_ISVTX):
+        if status.st_uid not in (me, 0) or (_others_can_write(status) and not status.st_mode & stat.S_ISVTX):
             return False
         parent = os.path.dirname(path)
         if parent == path:
@@ -166,6 +163,11 @@ def _why_foreign(status: os.stat_result) -> str:
         return "this system has no file owners kartcore can check"
     if status.st_uid != me:
         return f"it is owned by uid {status.st_uid}, not by you (uid {me})"
+    return _others_can_write(status)
+
+
+def _others_can_write(status: os.stat_result) -> str:
+    """Who besides its owner can write the file or directory ('' when no one)."""
     if status.st_mode & stat.S_IWOTH:
         return "every user can write to it (it is world-writable)"
     if status.st_mode & stat.S_IWGRP and not _private_group(status.st_gid):
@@ -185,12 +187,12 @@ def _private_group(gid: int) -> bool:
         import pwd
     except ImportError:  # pragma: no cover - not POSIX
         return False
-    me = pwd.getpwuid(os.geteuid())
-    if gid != me.pw_gid:
-        return False
     try:
+        me = pwd.getpwuid(os.geteuid())
         members = grp.getgrgid(gid).gr_mem
-    except KeyError:
+    except KeyError:  # a uid or gid without an entry (containers): nothing says the group is private
+        return False
+    if gid != me.pw_gid:
         return False
     return all(member == me.pw_name for member in members)
 
