@@ -55,6 +55,19 @@ def non_string_columns(frame: Any) -> list[Any]:
     return [name for name in frame.columns if not isinstance(name, str)]
 
 
+def string_columns_problem(frame: Any) -> str | None:
+    """Why ``frame`` cannot go to a format that needs string column names (parquet, feather, json), or None."""
+    bad = non_string_columns(frame)
+    if not bad:
+        return None
+    shown = ", ".join(f"{name!r} ({type(name).__name__})" for name in bad[:10])
+    more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+    return (
+        f"needs string column names; these are not: {shown}{more}. "
+        "Rename them, e.g. frame.columns = frame.columns.map(str)"
+    )
+
+
 class FrameFormat(FileFormat):
     """A format for data frames: pandas by default, polars when asked (``with_frame_library``).
 
@@ -87,14 +100,9 @@ class FrameFormat(FileFormat):
         if not (is_pandas_frame(obj) or (self.accepts_series and is_pandas_frame_or_series(obj))):
             raise self.refuse(obj)
         if self.needs_string_columns and is_pandas_frame(obj):
-            bad = non_string_columns(obj)
-            if bad:
-                shown = ", ".join(f"{name!r} ({type(name).__name__})" for name in bad[:10])
-                more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
-                raise FormatError(
-                    f"needs string column names; these are not: {shown}{more}. "
-                    "Rename them, e.g. frame.columns = frame.columns.map(str)"
-                )
+            problem = string_columns_problem(obj)
+            if problem:
+                raise FormatError(problem)
 
     def dump(self, obj: Any, file: BinaryIO) -> None:
         if is_polars_frame(obj):
