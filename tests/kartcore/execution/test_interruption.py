@@ -73,7 +73,7 @@ def start_and_wait_until_staged(project: Path, *command: str) -> tuple[subproces
         start_new_session=True,
     )
     deadline = time.monotonic() + PATIENCE_SECONDS
-    while not list((project / "resources").rglob("*Hold_*.kart-tmp-*")):
+    while not list((project / "resources" / "pipeline").glob(".Hold_*.kart-tmp-*")):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"the task never staged its output: {process.communicate()}")
@@ -92,7 +92,7 @@ def assert_stopped_cleanly(project: Path, task_processes: list[psutil.Process]) 
     assert not [child.pid for child in task_processes if alive(child)], "no task process outlives the command"
     (project / "release").touch()  # a surviving task would now finish and publish
     assert no_temp_files(project / "resources")
-    assert not list((project / "resources").rglob("Hold_*.pkl")), "nothing was published"
+    assert not list((project / "resources" / "pipeline").glob("Hold_*.pkl")), "the output was not published"
 
 
 @pytest.mark.parametrize(
