@@ -20,6 +20,7 @@ import contextlib
 import datetime
 import json
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -85,18 +86,14 @@ def _check_ini(path: str) -> None:
 
 
 def _toml_as_ini(path: str) -> str:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
     try:
-        with open(path, "rb") as file:
-            data = tomllib.load(file)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        with open(path, encoding="utf-8") as file:
+            sections = toml_sections(file.read(), path)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text: {exc}") from None
     parser = configparser.ConfigParser(interpolation=None)
     parser.optionxform = str  # type: ignore[assignment,method-assign]
-    for section, options in toml_sections(data, path).items():
+    for section, options in sections.items():
         parser[section] = {name: _ini_value(value).replace("%", "%%") for name, value in options.items()}
     handle, ini_path = tempfile.mkstemp(prefix="kartcore-config-", suffix=".cfg")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -105,34 +102,88 @@ def _toml_as_ini(path: str) -> str:
     return ini_path
 
 
-def toml_sections(data: dict[str, Any], path: str = "<toml>") -> dict[str, dict[str, Any]]:
-    """Map TOML tables to config sections.
+def toml_sections(text: str, path: str = "<toml>") -> dict[str, dict[str, Any]]:
+    """Map the tables of a TOML document to config sections.
 
-    ``[TaskOnKart]`` and ``["pkg.Task"]`` are sections; ``[pkg.Task]`` (a table holding only
-    tables) is read as the dotted section ``pkg.Task``. Inside a section, arrays and inline tables
-    become the JSON that luigi's List/Dict parameters parse.
+    A table written as a header (``[Train]``, ``["pkg.Task"]``, ``[pkg.Task]``) is a section, and
+    everything inside it is a value: inline tables, dotted keys (``hyper.depth = 3``) and sub-table
+    headers (``[Train.hyper]``) become the JSON a DictParameter parses, arrays the JSON a
+    ListParameter parses - as in luigi's own TOML reading. A table that only exists because a dotted
+    header implies it (``pkg`` in ``[pkg.Task]`` with no ``[pkg]``) is a namespace: its tables are
+    the sections ``pkg.Task``. (Before, every table holding only tables was read as a namespace, so
+    ``[Train]`` + ``hyper = {depth = 3}`` became a section ``Train.hyper`` and the value was lost.)
     """
+    data = _parse_toml(text, path)
+    headers = _header_paths(text)
     sections: dict[str, dict[str, Any]] = {}
-    stack = [(name, value) for name, value in data.items()]
+    stack: list[tuple[tuple[str, ...], Any]] = [((name,), value) for name, value in data.items()]
     while stack:
-        name, table = stack.pop()
+        keys, table = stack.pop()
+        name = ".".join(keys)
         if not isinstance(table, dict):
             raise ConfigError(f"config file {path}: key {name!r} must be inside a [section]")
-        if table and all(isinstance(value, dict) for value in table.values()):
-            stack.extend((f"{name}.{child}", value) for child, value in table.items())
+        if keys not in headers and table and all(isinstance(value, dict) for value in table.values()):
+            stack.extend(((*keys, child), value) for child, value in table.items())
         else:
             sections[name] = table
     return sections
+
+
+_HEADER_LINE = re.compile(r"^[ \t]*\[(?!\[)(.+)\][ \t]*(?:#.*)?$")
+_PROBE = "__kartcore_probe__"
+
+
+def _parse_toml(text: str, path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _header_paths(text: str) -> set[tuple[str, ...]]:
+    """The key paths of the ``[table]`` headers in ``text`` (tomllib does not say which tables had one).
+
+    A line that looks like a header may sit inside a multi-line string: it is one only if putting a
+    probe header in its place adds the probe table to the document.
+    """
+    lines = text.splitlines()
+    found = set()
+    for number, line in enumerate(lines):
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            continue
+        try:
+            header = _parse_toml(f"[{match.group(1)}]", "")
+            probed = _parse_toml("\n".join([*lines[:number], f"[{_PROBE}]", *lines[number + 1 :]]), "")
+        except ConfigError:
+            continue
+        if _PROBE not in probed:
+            continue
+        keys: tuple[str, ...] = ()
+        while isinstance(header, dict) and len(header) == 1:
+            key, header = next(iter(header.items()))
+            keys = (*keys, key)
+        found.add(keys)
+    return found
 
 
 def _ini_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
-        return json.dumps(value, default=str)
+        return json.dumps(value, default=_json_value)
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value)
+
+
+def _json_value(value: Any) -> str:
+    """TOML dates and times inside arrays and tables, as ISO 8601 (as they are outside them)."""
+    return value.isoformat() if isinstance(value, (datetime.date, datetime.time)) else str(value)
 
 
 def _remove(path: str) -> None:

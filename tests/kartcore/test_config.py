@@ -109,3 +109,75 @@ def test_bad_config_files_are_named_in_the_error(tmp_path: Path, name: str, text
     with pytest.raises(ConfigError) as info:
         kartcore.add_config(str(path))
     assert name in str(info.value) and expected in str(info.value)
+
+
+# ----- TOML tables that hold parameter values (issue 12, finding 8) ------------------------------
+
+
+class TomlTrain(kartcore.TaskOnKart):
+    hyper = luigi.DictParameter(default={})
+    layers = luigi.ListParameter(default=[])
+    rate = luigi.FloatParameter(default=0.0)
+
+
+TOML_VALUES: list[tuple[str, str, dict[str, object]]] = [
+    ("inline table only", "[TomlTrain]\nhyper = {depth = 3}\n", {"hyper": {"depth": 3}}),
+    (
+        "inline tables only",
+        '[TomlTrain]\nhyper = {depth = 3, grow = {by = "leaf"}}\nlayers = [{units = 8}, {units = 4}]\n',
+        {"hyper": {"depth": 3, "grow": {"by": "leaf"}}, "layers": ({"units": 8}, {"units": 4})},
+    ),
+    (
+        "dotted keys",
+        "[TomlTrain]\nhyper.depth = 3\nhyper.grow.by = 'leaf'\n",
+        {"hyper": {"depth": 3, "grow": {"by": "leaf"}}},
+    ),
+    (
+        "sub-table",
+        "[TomlTrain]\nrate = 0.5\n\n[TomlTrain.hyper]\ndepth = 3\n",
+        {"rate": 0.5, "hyper": {"depth": 3}},
+    ),
+    ("sub-table of an empty table", "[TomlTrain]\n[TomlTrain.hyper]\ndepth = 3\n", {"hyper": {"depth": 3}}),
+    ("array", "[TomlTrain]\nlayers = [64, 32]\n", {"layers": (64, 32)}),
+    (
+        "array of tables",
+        "[[TomlTrain.layers]]\nunits = 8\n[[TomlTrain.layers]]\nunits = 4\n",
+        {"layers": ({"units": 8}, {"units": 4})},
+    ),
+    (
+        "dates in a table",
+        "[TomlTrain]\nhyper = {start = 2024-01-02, at = 2024-01-02T03:04:05}\n",
+        {"hyper": {"start": "2024-01-02", "at": "2024-01-02T03:04:05"}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "expected"), TOML_VALUES, ids=[case for case, _, _ in TOML_VALUES])
+def test_toml_tables_inside_a_task_section_reach_its_parameters(
+    tmp_path: Path, case: str, text: str, expected: dict[str, object]
+) -> None:
+    kartcore.add_config(_write(tmp_path / "param.toml", text))
+    task = TomlTrain()
+    assert {name: getattr(task, name) for name in expected} == expected, case
+
+
+def test_toml_namespaced_family_with_a_sub_table(tmp_path: Path) -> None:
+    class Nested(kartcore.TaskOnKart):
+        task_namespace = "tomlns"
+        hyper = luigi.DictParameter(default={})
+        rate = luigi.FloatParameter(default=0.0)
+
+    kartcore.add_config(
+        _write(tmp_path / "param.toml", "[tomlns.Nested]\nrate = 0.5\n\n[tomlns.Nested.hyper]\ndepth = 3\n")
+    )
+    assert (Nested().rate, Nested().hyper) == (0.5, {"depth": 3})
+
+
+def test_a_header_inside_a_multiline_string_is_not_a_table(tmp_path: Path) -> None:
+    class Quoted(kartcore.TaskOnKart):
+        task_namespace = "tomlq"
+        note = luigi.Parameter(default="")
+
+    text = '[tomlq.Quoted]\nnote = """\n[tomlq]\nend"""\n'
+    kartcore.add_config(_write(tmp_path / "param.toml", text))
+    assert Quoted().note == "[tomlq]\nend"
