@@ -6,21 +6,18 @@ tests/kartcore/execution/test_parallel.py.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "parallel.py"
+from tests.benchmarks.scripts import run_benchmark
 
 
 @pytest.mark.slow
 def test_benchmark_runs_every_case(tmp_path: Path) -> None:
     report = tmp_path / "parallel.json"
-    command = [sys.executable, str(SCRIPT), "--leaves", "3", "--sleep", "0.05", "--iterations", "1000"]
-    command += ["--repeat", "1", "--json", str(report)]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    options = ["--leaves", "3", "--sleep", "0.05", "--iterations", "1000", "--repeat", "1", "--json", str(report)]
+    completed = run_benchmark("parallel.py", *options, timeout=600)
     assert completed.returncode == 0, completed.stderr
     assert "sleep speed-up 1->4 workers" in completed.stdout
     summary = json.loads(report.read_text(encoding="utf-8"))
