@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import os
 import posixpath
 import tempfile
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from kartcore.errors import KartError, StorageError
-from kartcore.io.atomic import open_temp_for, remove_quietly
+from kartcore.io.atomic import name_too_long, open_temp_for, remove_quietly
 
 #: Libraries whose exceptions mean "the store could not be reached or refused", not "the bytes are bad".
 _TRANSPORT_LIBRARIES = frozenset(
@@ -64,9 +65,12 @@ class RemoteStorage:
     @staticmethod
     @contextlib.contextmanager
     def open_temp_for(path: str) -> Iterator[tuple[str, BinaryIO]]:
-        """A fresh *local* temp file for an object of ``path`` (uploaded by :meth:`publish`)."""
+        """A fresh *local* temp file for an object of ``path`` (uploaded by :meth:`publish`).
+
+        Named after the object, cut to fit a local file name: a key's last part may be longer than that.
+        """
         name = posixpath.basename(path.rstrip("/")) or "object"
-        with open_temp_for(os.path.join(staging_directory(), name)) as opened:
+        with open_temp_for(os.path.join(staging_directory(), name), final_is_local=False) as opened:
             yield opened
 
     def publish(self, temp_path: str, path: str) -> None:
@@ -77,6 +81,8 @@ class RemoteStorage:
         except KartError:
             raise
         except Exception as exc:
+            if getattr(exc, "errno", None) == errno.ENAMETOOLONG:  # s3fs's KeyTooLongError
+                raise name_too_long(path, f"{self.protocol}:// ({exc})") from exc
             raise self._error("cannot upload", path, "", exc) from exc
         finally:
             remove_quietly(temp_path)

@@ -1,47 +1,62 @@
-"""Outputs dumped during ``run()`` wait here until ``run()`` has succeeded.
+"""What a running task has written, waiting until ``run()`` has succeeded: its outputs and its run records.
 
-Publishing every output only after ``run()`` returned (and after the run records were written)
-means a task that raises half-way leaves its previous outputs untouched and is never counted as
-complete, and the output file - the completion marker - is always the last thing written.
+Publishing everything only after ``run()`` returned means a task that raises half-way leaves its
+previous outputs *and* the records that describe them untouched, and is never counted as complete.
+Records are published first and outputs last, so the output file - the completion marker - is
+always the last thing written and the records next to it describe the run that wrote it.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from kartcore.io import Target
 
 
 class StagedOutputs:
-    """The temp files a running task has written, by final path."""
+    """The temp files of one run by final path (outputs and records apart), and what START learned."""
 
     def __init__(self) -> None:
         self._staged: dict[str, tuple[Target, str]] = {}
+        self._records: dict[str, tuple[Target, str]] = {}
+        #: Facts gathered before ``run()`` (seed, start time...) for the records staged after it.
+        self.facts: Any = None
 
     def stage(self, target: Target, obj: object) -> None:
-        """Write ``obj`` to a temp file for ``target``, replacing an earlier dump to the same target."""
-        temp_path = target.stage(obj)
-        previous = self._staged.pop(target.path(), None)
-        if previous is not None:
-            Target.discard(previous[1])
-        self._staged[target.path()] = (target, temp_path)
+        """Write ``obj`` to a temp file for the output ``target``, replacing an earlier dump to it."""
+        _replace(self._staged, target, target.stage(obj))
+
+    def stage_record(self, target: Target, obj: object) -> None:
+        """Write a run record to a temp file; it is published before any output."""
+        _replace(self._records, target, target.stage(obj))
 
     def files(self) -> dict[str, str]:
-        """Final path -> temp path of every staged file."""
+        """Final path -> temp path of every staged output (records left out)."""
         return {path: temp_path for path, (_, temp_path) in self._staged.items()}
 
     def __contains__(self, path: str) -> bool:
         return path in self._staged
 
     def commit_all(self) -> None:
-        """Publish every staged file under its final name; on failure discard the rest."""
+        """Publish the records, then the outputs in reverse order of staging; on failure discard the rest."""
         try:
-            while self._staged:
-                _, (target, temp_path) = self._staged.popitem()
-                target.commit(temp_path)
+            for area in (self._records, self._staged):
+                while area:
+                    _, (target, temp_path) = area.popitem()
+                    target.commit(temp_path)
         finally:
             self.discard_all()
 
     def discard_all(self) -> None:
         """Delete every staged temp file (after a failed run)."""
-        for target, temp_path in self._staged.values():
-            target.discard(temp_path)
-        self._staged.clear()
+        for area in (self._records, self._staged):
+            for _, temp_path in area.values():
+                Target.discard(temp_path)
+            area.clear()
+
+
+def _replace(area: dict[str, tuple[Target, str]], target: Target, temp_path: str) -> None:
+    previous = area.pop(target.path(), None)
+    if previous is not None:
+        Target.discard(previous[1])
+    area[target.path()] = (target, temp_path)

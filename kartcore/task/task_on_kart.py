@@ -3,7 +3,7 @@
 The class keeps gokart's public contract (parameter names, ``dump``/``load``, ``make_target``,
 ``output()`` default) and delegates the work: file names to :mod:`naming`, the id to
 :mod:`hashing`, records to :mod:`records`, files to :mod:`kartcore.io`. The run life cycle lives
-in :mod:`lifecycle` (event handlers registered once on this class).
+in :mod:`lifecycle` (inside every class's ``run``, wrapped once at class creation).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 import luigi
-from luigi.task import flatten
+from luigi.task import flatten, getpaths
 
 from kartcore import config
 from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, TaskDefinitionError
@@ -24,10 +24,10 @@ from kartcore.task import (
     hashing,
     integrity,
     lifecycle,
-    locking,
     naming,
     past_runs,
     resolution,
+    shapes,
     source,
     type_args,
 )
@@ -106,7 +106,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        guarded = locking.guard_run(cls.run)  # the run lock's skip/fail check (locking.py); classes, not instances
+        guarded = lifecycle.guard_run(cls.run)  # the whole run life cycle (lifecycle.py); classes, not instances
         if guarded is not cls.run:
             cls.run = guarded  # type: ignore[method-assign]
 
@@ -186,6 +186,10 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
                     found[name] = value
         return dict(found) or []
 
+    def input(self) -> Any:
+        """luigi's input(), naming the task when requires() returned None (luigi: "Cannot map None")."""
+        return getpaths(shapes.checked_requires(self))
+
     def output(self) -> Any:
         """By default one pickle: ``<workspace>/<module path>/<ClassName>_<unique id>.pkl``.
 
@@ -214,7 +218,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     def is_endpoint(self) -> bool:
         """True for a task without its own ``run()``: it only gathers its requirements (the tutorial's Main)."""
-        return type(self).run is luigi.Task.run
+        return type(self).run is TaskOnKart.run
 
     def complete(self) -> bool:
         """Complete when every output exists (and, with strict checks, every input too).
@@ -235,13 +239,15 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             return False
         if self.is_endpoint():
             return all(task.complete() for task in flatten(self.requires()))
+        if self.output() is None:
+            raise shapes.output_none_error(self)
         return completion.outputs_complete(self)
 
     # ----- dump and load ---------------------------------------------------------------------
 
     def dump(self, obj: T, target: str | Target | None = None) -> None:
         """Write ``obj`` to the output (``target`` selects one of a dict of outputs by key)."""
-        chosen = self._select_output(target)
+        chosen = shapes.select_output(self, target)
         if not chosen.owner:
             chosen.owner = self.label()
         self.check_pandas_types(obj, chosen)
@@ -251,8 +257,11 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             )
         if self._kart_staged is not None:
             self._kart_staged.stage(chosen, obj)
-        else:
-            chosen.dump(obj)
+            return
+        unstaged = lifecycle.unstaged_dump_error(self, chosen.path())  # luigi runs a run() kartcore did not wrap
+        if unstaged is not None:
+            raise unstaged
+        chosen.dump(obj)
 
     def load(self, target: Any = None) -> Any:
         """Load inputs: all (``None``), one by key (``'name'``), a required task's output, or a target."""
@@ -262,19 +271,6 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         """Load inputs one at a time (values, in requires() order), to keep memory flat."""
         for item in flatten(self._select_inputs(target)):
             yield self._load_target(item)
-
-    def _select_output(self, target: str | Target | None) -> Target:
-        if isinstance(target, Target):
-            return target
-        outputs = self.output()
-        if target is None:
-            if isinstance(outputs, Target):
-                return outputs
-            raise TaskDefinitionError(f"{self.label()} has several outputs; pass the key: self.dump(obj, '<key>')")
-        if isinstance(outputs, dict) and target in outputs:
-            return outputs[target]
-        keys = sorted(outputs) if isinstance(outputs, dict) else []
-        raise TaskDefinitionError(f"{self.label()} has no output named {target!r}; outputs: {keys}")
 
     def _select_inputs(self, target: Any) -> Any:
         if target is None:
@@ -315,13 +311,12 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     # ----- run life cycle (see lifecycle.py) ------------------------------------------------
 
-    def on_success(self) -> Any:
-        """Publish the staged outputs; luigi marks the task failed if that raises."""
-        lifecycle.publish_outputs(self)
-        return super().on_success()
+    @lifecycle.guard_run
+    def run(self) -> None:
+        """None of its own: an endpoint gathers its requirements (its run records are written, as gokart's)."""
 
     def on_failure(self, exception: BaseException) -> Any:
-        """Throw away what the failed run staged; the previous outputs stay as they were."""
+        """Throw away anything a failed run left staged (run() does already); the previous outputs stay."""
         lifecycle.abandon_run(self)
         return super().on_failure(exception)
 

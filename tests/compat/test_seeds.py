@@ -26,6 +26,7 @@ LOG_KINDS = [
     ("module_versions", ".txt"),
     ("processing_time", ".pkl"),
     ("random_seed", ".pkl"),
+    ("run_record", ".json"),  # kartcore's JSON record, next to gokart's five
     ("task_log", ".pkl"),
     ("task_params", ".pkl"),
 ]
@@ -149,4 +150,7 @@ def test_same_code_under_gokart_writes_the_same_file_names(tmp_path: Path) -> No
         result = python(root, "main.py", "gokart_example.Main", "--local-scheduler")
         assert result.returncode == 0, result.stderr
         trees[import_line] = files_under(root / "resources")
-    assert trees[KARTCORE] == trees[GOKART]
+    json_records = [path for path in trees[KARTCORE] if path.startswith("log/run_record/")]
+    assert [path for path in trees[KARTCORE] if path not in json_records] == trees[GOKART]
+    params = [path for path in trees[GOKART] if path.startswith("log/task_params/")]
+    assert json_records == [p.replace("task_params", "run_record").replace(".pkl", ".json") for p in params]

@@ -11,7 +11,7 @@ import luigi.configuration
 import kartcore
 
 RUNS: list[str] = []
-RECORDS = ("module_versions", "processing_time", "random_seed", "task_log", "task_params")
+RECORDS = ("module_versions", "processing_time", "random_seed", "run_record", "task_log", "task_params")
 
 
 class Numbers(kartcore.TaskOnKart):

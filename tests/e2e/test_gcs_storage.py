@@ -147,7 +147,7 @@ def test_build_writes_outputs_and_records_to_the_bucket_and_reuses_them(gcs_endp
     expected = {_name(numbers.output().path(), gcs_bucket), _name(total.output().path(), gcs_bucket)}
     for task in (numbers, total):
         for kind in RECORDS:
-            extension = ".txt" if kind == "module_versions" else ".pkl"
+            extension = {"module_versions": ".txt", "run_record": ".json"}.get(kind, ".pkl")
             expected.add(f"prefix/log/{kind}/{type(task).__name__}_{task.make_unique_id()}{extension}")
     assert set(objects) == expected
     assert not any(".kart-tmp-" in name for name in objects)

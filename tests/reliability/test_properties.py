@@ -83,7 +83,7 @@ def test_output_paths_stay_inside_the_workspace(value: str) -> None:
 @given(VALUES)
 def test_values_round_trip_through_the_task_params_record(value: str) -> None:
     task = Valued(value=value)
-    records.write_start_records(task, {"seed": 0, "seed_methods": []})
+    records.record_target(task, records.TASK_PARAMS).dump(task.to_str_params(only_significant=True))
     restored = Valued.restore(task.make_unique_id())
     assert restored.value == value
     assert restored.make_unique_id() == task.make_unique_id()
