@@ -25,6 +25,17 @@ from kartcore.io.formats.base import Preview
 from kartcore.io.storage import storage_for
 from kartcore.io.trust import TrustPolicy, configured_policy
 
+#: What to do about an OS error while writing, by errno (the default: "fix the disk", e.g. EIO).
+_FIXES = {
+    errno.ENOSPC: "free space",
+    errno.EDQUOT: "free space (or raise the quota)",
+    errno.EROFS: "make the file system writable (or point workspace_directory elsewhere)",
+    errno.EACCES: "give this user write permission on the directory (or point workspace_directory elsewhere)",
+    errno.EPERM: "give this user write permission on the directory (or point workspace_directory elsewhere)",
+    errno.ENOTDIR: "remove or rename the file that stands where a directory of the path should be",
+    errno.EEXIST: "remove or rename the file that stands where a directory of the path should be",
+}
+
 
 class Target(luigi.target.Target):
     """One output file: ``exists``/``load``/``dump``/``remove`` with atomic writes.
@@ -130,9 +141,10 @@ class Target(luigi.target.Target):
                 raise
             # The disk, not the object: ENOSPC, EDQUOT, EIO, EROFS... (also raised when the temp file is closed).
             name = errno.errorcode.get(exc.errno, str(exc.errno))
+            fix = _FIXES.get(exc.errno, "fix the disk")
             raise StorageError(
                 f"{self._describe()}cannot write {self._path}: {os.strerror(exc.errno)} ({name}). Nothing was "
-                "published and the previous version, if any, is unchanged; free space (or fix the disk) and run again"
+                f"published and the previous version, if any, is unchanged; {fix} and run again"
             ) from exc
         return temp_path
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kartcore.errors import FormatError, OutputNotFoundError, UnsupportedFormatError
+from kartcore.errors import FormatError, OutputNotFoundError, StorageError, UnsupportedFormatError
 from kartcore.io import Target, make_target
 from kartcore.io.atomic import is_temp_path
 from tests.conftest import no_temp_files
@@ -71,3 +71,14 @@ def test_remove_is_quiet_when_missing(tmp_path: Path) -> None:
     target.dump(1)
     target.remove()
     assert not target.exists()
+
+
+def test_a_write_refused_for_another_reason_than_space_gives_the_fix_that_fits(tmp_path: Path) -> None:
+    (tmp_path / "log").write_text("a file where a directory should be")
+    target = make_target(str(tmp_path / "log" / "record.pkl"))
+    with pytest.raises(StorageError) as info:
+        target.dump("x")
+    message = str(info.value)
+    assert "record.pkl" in message and "ENOTDIR" in message and "remove or rename the file" in message
+    assert "free space" not in message
+    assert (tmp_path / "log").read_text() == "a file where a directory should be"
