@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from tests.e2e.generated_project import Podman, explain, run_ulimits
@@ -56,6 +57,19 @@ def published(task):
     name = "total" if isinstance(task, Total) else str(task.index)
     log(f"published {name} {os.environ['WORKER_NAME']}")
 '''
+
+
+def image_with_dask(podman: Podman, image: str, directory: Path) -> str:
+    """``image`` plus dask[distributed] at this environment's versions, as a project that depends on
+    ``gokart-core[dask]`` builds it; the caller removes the returned tag."""
+    pins = [f"{name}=={metadata.version(name)}" for name in ("dask", "distributed")]
+    (directory / "Containerfile").write_text(
+        f"FROM {image}\nUSER root\nRUN pip install --no-cache-dir {' '.join(pins)}\nUSER 10001\n", encoding="utf-8"
+    )
+    tag = f"{image.rsplit(':', 1)[0]}-dask:test"
+    built = podman("build", *podman.flags["PODMAN_BUILD"], "--layers=false", "--tag", tag, directory)
+    assert built.returncode == 0, explain(built)
+    return tag
 
 
 @dataclass

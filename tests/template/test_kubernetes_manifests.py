@@ -76,6 +76,8 @@ def test_the_dask_manifest_has_scheduler_workers_and_a_driver(project: Path) -> 
     assert scheduler["command"][:2] == ["dask", "scheduler"]
     worker = _containers(documents[("Deployment", "dask-worker")])[0]
     assert worker["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+    assert "--preload=churn_model" in worker["command"] and "--nthreads=1" in worker["command"]
+    assert {env["name"]: env["value"] for env in worker["env"]}["PYTHONPATH"] == "/app"  # WORKDIR of the image
     driver = _containers(documents[("Job", "churn-model-dask-driver")])[0]
     assert driver["command"][:3] == ["python", "main.py", "churn_model.Evaluate"]
     assert "--dask-scheduler=tcp://dask-scheduler:8786" in driver["command"], shlex.join(driver["command"])
