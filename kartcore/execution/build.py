@@ -9,7 +9,7 @@ from typing import Any
 import luigi
 from luigi.execution_summary import LuigiStatusCode
 
-from kartcore import _compat
+from kartcore import _compat, config_check
 from kartcore.errors import BuildError, KartError, TaskFailure
 from kartcore.execution import failures, interruption, progress
 from kartcore.execution.command_line import check_range
@@ -46,6 +46,7 @@ def build(
     check_range("build(workers=...)", workers, 1)
     if reset_register:
         _compat.forget_redefined_task_classes()
+    config_check.warn_unknown_entries()  # typos and unknown sections in the config files
     if dask_scheduler:
         from kartcore.execution.dask_executor import run_on_dask  # imports Dask only when a run uses it
 

@@ -20,6 +20,7 @@ import luigi.interface
 from luigi.execution_summary import LuigiRunResult, LuigiStatusCode
 from luigi.task_register import Register, TaskClassException, TaskClassNotFoundException
 
+from kartcore import config_check
 from kartcore.errors import TaskFailure, UsageError
 from kartcore.execution import dask_command, failures, interruption, progress
 from kartcore.execution.command_line import check_range, command_line, create_task
@@ -51,6 +52,7 @@ def run_command_line(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         with command_line(args) as parser, frozen_configuration():
+            config_check.warn_unknown_entries()  # typos and unknown sections in the config files
             root = create_task(parser, config_name="the config")
             on_dask = dask_command.exit_code_on_dask(parser, root)  # --dask-scheduler: the DAG runs on Dask
             if on_dask is not None:
