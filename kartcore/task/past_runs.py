@@ -2,7 +2,8 @@
 
 A finished run leaves a JSON run record, ``log/run_record/<Class>_<unique id>.json`` (parameters,
 times, seed, outputs, module versions; written by :mod:`kartcore.task.records`). Reading it runs no
-code, so ``restore()``, ``get_processing_time()``, ``kart history`` and ``kart show`` use it first.
+code, so ``restore()``, ``get_processing_time()``, ``kart history`` and ``kart show`` use it first
+(read by :func:`kartcore.task.records.read_run_record`).
 Workspaces written by gokart or an older kartcore only hold the ``.pkl`` records: those are read
 through the target's trust policy, like any pickle (``refuse_foreign_pickles``), never around it.
 """
@@ -12,15 +13,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from kartcore.errors import KartError, OutputNotFoundError, StorageError
+from kartcore.errors import FormatError, OutputNotFoundError
 from kartcore.io import Target
-from kartcore.io.formats import format_for_extension
 from kartcore.task import records
 from kartcore.task.integrity import trust_of
 from kartcore.task.naming import log_path
 
-RUN_RECORD = "run_record"
-RUN_RECORD_FORMAT = 1
+RUN_RECORD = records.RUN_RECORD
 #: The keys a run record must hold to be believed (others are ignored).
 REQUIRED_KEYS = frozenset({"format", "unique_id", "params", "started_at", "finished_at", "processing_time"})
 
@@ -31,17 +30,14 @@ def run_record(workspace: str, class_name: str, unique_id: str) -> dict[str, Any
     A store that cannot be reached raises :class:`~kartcore.errors.StorageError` rather than
     looking like "no record".
     """
-    path = log_path(workspace, RUN_RECORD, class_name, unique_id, ".json")
     try:
-        found = Target(path, format_for_extension(".json")).load()
-    except StorageError:
-        raise
-    except KartError:  # missing, or not JSON: no record to believe
+        found = records.read_run_record(log_path(workspace, RUN_RECORD, class_name, unique_id, ".json"))
+    except FormatError:  # damaged: no record to believe (the pickles, if any, still say what they say)
         return None
     valid = (
         isinstance(found, dict)
         and set(found) >= REQUIRED_KEYS
-        and found.get("format") == RUN_RECORD_FORMAT
+        and found.get("format") == records.RUN_RECORD_FORMAT
         and found.get("unique_id") == unique_id
         and isinstance(found.get("params"), dict)
     )

@@ -67,3 +67,13 @@ def test_times_are_shown_in_local_time() -> None:
         tzinfo=None
     )
     assert past_runs.timestamp("yesterday") is None and past_runs.timestamp(None) is None
+
+
+def test_the_record_a_build_writes_is_read_without_unpickling(workspace: Path) -> None:
+    kartcore.build(Timed(size=6))
+    for kind in ("task_params", "processing_time"):  # the pickles say nothing readable any more
+        (workspace / "log" / kind / f"Timed_{Timed(size=6).make_unique_id()}.pkl").write_bytes(b"not a pickle")
+    found = past_runs.run_record(str(workspace), "Timed", Timed(size=6).make_unique_id())
+    assert found is not None and found["params"] == {"size": "6"}
+    assert isinstance(Timed(size=6).get_processing_time(), float)
+    assert Timed.restore(Timed(size=6).make_unique_id()).size == 6
