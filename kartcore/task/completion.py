@@ -1,8 +1,9 @@
 """When a task counts as complete: its outputs exist, plus gokart's optional strict and freshness checks.
 
-luigi asks ``complete()`` before scheduling a task and again right after its ``run()``. kartcore
-publishes outputs only after ``run()`` returned (see :mod:`staging`), so outputs staged by a finished
-run count here too; otherwise luigi's check right after ``run()`` would call every task incomplete.
+luigi asks ``complete()`` before scheduling a task and again right after its ``run()``. kartcore's
+wrapped ``run()`` publishes the staged outputs before it returns (see :mod:`lifecycle`), so only files
+that exist count: a task asked from inside its own ``run()`` is not complete yet. Like gokart (and
+unlike luigi), a task whose ``output()`` is empty counts as complete.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from kartcore.io import Target
 
 
 def outputs_complete(task: Any) -> bool:
-    """Every output exists or is staged by a finished run; with the strict checks, the inputs agree."""
+    """Every output exists; with the strict checks, the inputs agree."""
     outputs = flatten(task.output())
-    staged = task._kart_staged
-    if not all(target.exists() or (staged is not None and target.path() in staged) for target in outputs):
+    if not all(target.exists() for target in outputs):
         return False
     if not (task.strict_check or task.modification_time_check):
         return True
