@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from kartcore.errors import KartError, StorageError
 from kartcore.io.atomic import name_too_long, open_temp_for, remove_quietly
+from kartcore.io.trust import private_directory
 
 #: Libraries whose exceptions mean "the store could not be reached or refused", not "the bytes are bad".
 _TRANSPORT_LIBRARIES = frozenset(
@@ -40,8 +41,27 @@ _PACKAGES = {"s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "
 
 
 def staging_directory() -> str:
-    """The local directory where objects for a remote store are written before they are uploaded."""
-    return os.path.join(tempfile.gettempdir(), "kart-staging")
+    """The local directory where objects for a remote store are written before they are uploaded.
+
+    One per user, that only the user can write: in a directory others can write (a shared
+    ``/tmp/kart-staging``, possibly made by someone else first) they could swap a staged object
+    between its write and its upload, and so publish their pickle in your workspace. A staging
+    directory someone else could write is refused, never used.
+    """
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    directory = os.path.join(tempfile.gettempdir(), "kart-staging" if uid is None else f"kart-staging-{uid}")
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    if uid is None:
+        return directory
+    if os.stat(directory).st_uid == uid:
+        os.chmod(directory, 0o700)
+    if not private_directory(directory):
+        raise StorageError(
+            f"cannot stage uploads in {directory}: someone else owns it or can write to it (or to a directory "
+            "above it), so they could replace what is uploaded. Remove it, or set TMPDIR to a directory only "
+            "you can write"
+        )
+    return directory
 
 
 class RemoteStorage:

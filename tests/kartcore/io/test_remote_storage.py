@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +52,43 @@ def test_a_key_the_store_refuses_as_too_long_says_so(monkeypatch: pytest.MonkeyP
     assert "credentials" not in message and "free space" not in message
     assert _staged_files() == before
     assert not target.exists()
+
+
+# ----- the staging directory is the user's alone (issue 12, same family as finding 2) --------------------------
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_uploads_are_staged_in_a_directory_only_the_user_can_write(private_tmp: Path) -> None:
+    directory = staging_directory()
+    assert directory == str(private_tmp / f"kart-staging-{os.geteuid()}")
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="making a directory someone else's needs root")
+def test_a_staging_directory_someone_else_made_first_is_refused(private_tmp: Path) -> None:
+    """Whoever owns the staging directory can swap a staged object before it is uploaded."""
+    planted = private_tmp / f"kart-staging-{os.geteuid()}"
+    planted.mkdir(mode=0o777)
+    os.chown(planted, 12345, -1)
+    path = f"memory://kart-remote-{os.getpid()}/staged.pkl"
+    target = make_target(path)
+    with pytest.raises(StorageError, match="someone else owns it or can write to it"):
+        target.dump({"x": 1})
+    assert not target.exists()
+    assert list(planted.iterdir()) == []
+
+
+def test_a_staging_directory_of_mine_that_others_could_write_is_made_private(private_tmp: Path) -> None:
+    mine = private_tmp / f"kart-staging-{os.geteuid()}"
+    mine.mkdir()
+    os.chmod(mine, 0o777)
+    path = f"memory://kart-remote-{os.getpid()}/mine.pkl"
+    target = make_target(path)
+    target.dump({"x": 1})
+    assert target.load() == {"x": 1} and stat.S_IMODE(os.stat(mine).st_mode) == 0o700
+    target.remove()
