@@ -18,6 +18,7 @@ import atexit
 import configparser
 import contextlib
 import datetime
+import io
 import json
 import os
 import re
@@ -91,15 +92,45 @@ def _toml_as_ini(path: str) -> str:
             sections = toml_sections(file.read(), path)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"config file {path} is not UTF-8 text: {exc}") from None
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
-    for section, options in sections.items():
-        parser[section] = {name: _ini_value(value).replace("%", "%%") for name, value in options.items()}
+    values = {
+        section: {name: _ini_value(value) for name, value in options.items()} for section, options in sections.items()
+    }
+    parser = _ini_parser()
+    for section, options in values.items():
+        parser[section] = {name: value.replace("%", "%%") for name, value in options.items()}
+    text = io.StringIO()
+    parser.write(text)
+    _check_carried(path, values, text.getvalue())
     handle, ini_path = tempfile.mkstemp(prefix="kartcore-config-", suffix=".cfg")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
-        parser.write(file)
+        file.write(text.getvalue())
     atexit.register(_remove, ini_path)
     return ini_path
+
+
+def _ini_parser() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    return parser
+
+
+def _check_carried(path: str, values: dict[str, dict[str, str]], ini_text: str) -> None:
+    """Refuse a TOML string an ini file would change on its way to luigi (the final line break aside).
+
+    Why: ini values lose leading and trailing whitespace, indentation, lines starting with # or ; and
+    carriage returns, so ``sep = "\\t"`` would silently reach the task as an empty string.
+    """
+    parser = _ini_parser()
+    parser.read_string(ini_text)
+    for section, options in values.items():
+        for name, value in options.items():
+            carried = parser[section][name].replace("%%", "%")
+            if carried != value.rstrip("\n"):
+                raise ConfigError(
+                    f"config file {path}: [{section}] {name} = {value!r} would reach the task as {carried!r}: an ini "
+                    "value, which luigi reads, cannot keep leading or trailing whitespace, indented lines, lines "
+                    "starting with # or ;, or carriage returns. Remove them, or pass the value as an argument"
+                )
 
 
 def toml_sections(text: str, path: str = "<toml>") -> dict[str, dict[str, Any]]:

@@ -181,3 +181,23 @@ def test_a_header_inside_a_multiline_string_is_not_a_table(tmp_path: Path) -> No
     text = '[tomlq.Quoted]\nnote = """\n[tomlq]\nend"""\n'
     kartcore.add_config(_write(tmp_path / "param.toml", text))
     assert Quoted().note == "[tomlq]\nend"
+
+
+@pytest.mark.parametrize(
+    ("value", "becomes"),
+    [('"\\t"', "''"), ('" a"', "'a'"), ('"""\nl1\n# not a comment\n"""', "'l1'"), ('"x\\r\\ny"', "'x\\ny'")],
+)
+def test_toml_strings_an_ini_file_cannot_carry_are_refused(tmp_path: Path, value: str, becomes: str) -> None:
+    path = _write(tmp_path / "param.toml", f"[Configured]\nvalue = {value}\n")
+    with pytest.raises(ConfigError) as info:
+        kartcore.add_config(path)
+    message = str(info.value)
+    assert (
+        "param.toml" in message and "[Configured] value" in message and f"would reach the task as {becomes}" in message
+    )
+    assert Configured().value == "default"
+
+
+def test_a_multiline_toml_string_keeps_its_lines(tmp_path: Path) -> None:
+    kartcore.add_config(_write(tmp_path / "param.toml", '[Configured]\nvalue = """\nSELECT 1\nFROM t\n"""\n'))
+    assert Configured().value == "SELECT 1\nFROM t"  # the final line break is the only thing an ini value drops
