@@ -35,6 +35,11 @@ class JsonFormat(TextFileFormat):
     expects = "a JSON-serialisable object or a pandas DataFrame/Series"
 
     def check(self, obj: Any) -> None:
+        if _looks_like_table_json(obj):
+            raise FormatError(
+                "cannot hold a dict shaped like pandas' table JSON (schema with pandas_version, and data): it would "
+                "load back as a DataFrame. Dump the frame itself, or wrap the dict ({'table': ...})"
+            )
         problem = json_frames.frame_problem(obj) if is_pandas_frame_or_series(obj) else _non_string_key(obj)
         if problem:
             raise FormatError(problem)

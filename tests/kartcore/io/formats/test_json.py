@@ -28,3 +28,11 @@ def test_plain_objects_with_keys_that_are_not_strings_are_refused(tmp_path: Path
     with pytest.raises(FormatError, match="Circular reference"):
         target.dump(cyclic)
     assert not target.exists() and no_temp_files(tmp_path)
+
+
+def test_a_dict_shaped_like_table_json_is_refused(tmp_path: Path) -> None:
+    target = make_target(str(tmp_path / "shaped.json"))
+    with pytest.raises(FormatError) as info:
+        target.dump({"schema": {"fields": [], "pandas_version": "1.4.0"}, "data": []})
+    assert "shaped.json" in str(info.value) and "would load back as a DataFrame" in str(info.value)
+    assert not target.exists() and no_temp_files(tmp_path)
