@@ -46,7 +46,7 @@ from kartcore.io.storage import RemoteStorage, is_remote, join, protocol_of, sto
 from kartcore.io.temp_owners import may_be_in_use
 from kartcore.task import TaskOnKart
 from kartcore.task.naming import LOG_DIRECTORY, log_path
-from kartcore.task.records import MODULE_VERSIONS, PROCESSING_TIME, RANDOM_SEED, TASK_LOG, TASK_PARAMS
+from kartcore.task.records import MODULE_VERSIONS, PROCESSING_TIME, RANDOM_SEED, RUN_RECORD, TASK_LOG, TASK_PARAMS
 from kartcore.tree import Dag
 from kartcore.tree_render import output_paths
 
@@ -57,6 +57,7 @@ RECORD_FILES = (
     (MODULE_VERSIONS, ".txt"),
     (PROCESSING_TIME, ".pkl"),
     (TASK_LOG, ".pkl"),
+    (RUN_RECORD, ".json"),  # kartcore's own, readable without unpickling
 )
 
 
