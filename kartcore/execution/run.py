@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import socket
 import sys
+import time
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -36,6 +37,11 @@ EXIT_UNREACHABLE = 4
 SCHEDULER_CONNECT_TIMEOUT_SECONDS = 5.0
 #: Failed tasks named one line each at the end of a failed run; the log above has every traceback.
 SHOWN_FAILURES = 10
+
+#: With luigid: how often to ask whether the root another worker runs is done, and how many times to schedule
+#: the DAG again when that worker died or failed (each round is bounded by luigid's retry_count).
+REMOTE_POLL_SECONDS = 0.5
+REMOTE_ROUNDS = 3
 
 _SUCCEEDED = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 #: luigi's [core] numbers that have a range: (name, lowest, highest or None).
@@ -89,9 +95,49 @@ class Outcome:
     complete: bool
     status: LuigiStatusCode
     failures: list[TaskFailure]
+    scheduler: Any = None
 
 
 def _run_on_luigi(root: luigi.Task, core: luigi.interface.core) -> Outcome:
+    """Run ``root``'s DAG; with luigid, also wait for the tasks of it that other workers are running.
+
+    luigi's worker stops asking for work once none of its tasks is pending, although the last ones may still
+    be running in another process: it would exit before the DAG is complete (and its exit code would depend
+    on timing). So this run waits while luigid says the root is running elsewhere; if that worker dies or
+    fails (the root is pending or failed again), this run schedules the DAG again and may run it itself.
+    """
+    outcome = _run_once(root, core)
+    for _ in range(REMOTE_ROUNDS - 1):
+        if outcome.complete or core.local_scheduler or outcome.status is not LuigiStatusCode.NOT_RUN:
+            break
+        if _wait_while_running_elsewhere(outcome.scheduler, root) == "DONE":
+            return Outcome(True, LuigiStatusCode.SUCCESS, [], outcome.scheduler)
+        outcome = _run_once(root, core)
+    return outcome
+
+
+def _wait_while_running_elsewhere(scheduler: Any, root: luigi.Task) -> str:
+    """The root's state in luigid once it is no longer RUNNING (another worker finished, failed or died)."""
+    while True:
+        state = _scheduler_state(scheduler, root)
+        if state != "RUNNING":
+            return state
+        time.sleep(REMOTE_POLL_SECONDS)
+
+
+def _scheduler_state(scheduler: Any, root: luigi.Task) -> str:
+    """DONE, RUNNING or OTHER (pending, failed, disabled, unknown or a scheduler that cannot answer)."""
+    for state in ("DONE", "RUNNING"):
+        try:
+            tasks = scheduler.task_list(state, "", limit=False, search=root.get_task_family())
+        except Exception:  # a scheduler that cannot answer cannot vouch for the DAG
+            return "OTHER"
+        if root.task_id in tasks:
+            return state
+    return "OTHER"
+
+
+def _run_once(root: luigi.Task, core: luigi.interface.core) -> Outcome:
     """Run ``root``'s DAG with luigi's worker; Ctrl-C or SIGTERM stops every task cleanly (interruption.py)."""
     factory = WorkerSchedulerFactory()
     with (
@@ -103,7 +149,7 @@ def _run_on_luigi(root: luigi.Task, core: luigi.interface.core) -> Outcome:
         found = collector.failures(factory.scheduler)
     # With luigid the scheduler may list failures of other runs: name only this run's tasks.
     ours = [failure for failure in found if isinstance(failure.task, luigi.Task) or failure.task == root.task_id]
-    return Outcome(_completed(result, factory.scheduler, root), result.status, ours)
+    return Outcome(_completed(result, factory.scheduler, root), result.status, ours, factory.scheduler)
 
 
 def _completed(result: LuigiRunResult, scheduler: Any, root: luigi.Task) -> bool:
@@ -112,11 +158,7 @@ def _completed(result: LuigiRunResult, scheduler: Any, root: luigi.Task) -> bool
         return True
     if result.status is not LuigiStatusCode.NOT_RUN:
         return False  # a task failed, could not be scheduled, or an external input is missing
-    try:
-        done = scheduler.task_list("DONE", "", limit=False, search=root.get_task_family())
-    except Exception:  # a scheduler that cannot answer cannot vouch for the DAG
-        return False
-    return root.task_id in done
+    return _scheduler_state(scheduler, root) == "DONE"
 
 
 def _core_settings() -> luigi.interface.core:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from tests.e2e.generated_project import Podman, explain, run_ulimits
 
-SLOW_DAG = '''
-"""A DAG whose leaves take long enough to kill a worker in the middle of one (mounted into the containers)."""
+SLOW_DAG = """
+\"\"\"A DAG whose leaves take long enough to kill a worker in the middle of one.\"\"\"
 
 import os
 import time
@@ -24,9 +25,11 @@ import time
 import luigi
 import kartcore
 
+EVENTS = {events!r}
+
 
 def log(line):
-    with open("/events/events.log", "a") as events:
+    with open(EVENTS, "a") as events:
         events.write(line + "\\n")
 
 
@@ -35,8 +38,8 @@ class Leaf(kartcore.TaskOnKart):
     index = luigi.IntParameter()
 
     def run(self):
-        log(f"start {self.index} {os.environ['WORKER_NAME']}")
-        time.sleep(3)
+        log(f"start {{self.index}} {{os.environ['WORKER_NAME']}}")
+        time.sleep({sleep})
         self.dump(self.index)
 
 
@@ -48,15 +51,37 @@ class Total(kartcore.TaskOnKart):
         return [Leaf(index=i) for i in range(self.width)]
 
     def run(self):
-        log(f"start total {os.environ['WORKER_NAME']}")
+        log(f"start total {{os.environ['WORKER_NAME']}}")
         self.dump(sum(self.load()))
 
 
 @kartcore.TaskOnKart.event_handler(luigi.Event.SUCCESS)
 def published(task):
     name = "total" if isinstance(task, Total) else str(task.index)
-    log(f"published {name} {os.environ['WORKER_NAME']}")
-'''
+    log(f"published {{name}} {{os.environ['WORKER_NAME']}}")
+"""
+
+
+def slow_dag(events: str, sleep: float) -> str:
+    """The module ``slowdag`` (tasks ``slowdag.Total --width=N`` over N leaves): every task logs
+    ``start NAME WORKER`` and ``published NAME WORKER`` lines to ``events``, WORKER from $WORKER_NAME."""
+    return SLOW_DAG.format(events=events, sleep=sleep)
+
+
+def assert_recovered(events: list[list[str]], width: int, victim: str, survivor: str) -> None:
+    """Every task was published exactly once, all by the survivor, which reran what the victim had begun."""
+    published = Counter(event[1] for event in events if event[0] == "published")
+    assert sorted(published) == sorted([*map(str, range(width)), "total"]), events
+    assert set(published.values()) == {1}, f"an output was published twice: {events}"
+    interrupted = {event[1] for event in events if event[0] == "start" and event[2] == victim}
+    interrupted -= {event[1] for event in events if event[0] == "published" and event[2] == victim}
+    rerun = {event[1] for event in events if event[0] == "start" and event[2] == survivor}
+    assert interrupted and interrupted <= rerun, events
+
+
+def whole_outputs(directory: Path) -> list[str]:
+    """The output files in ``directory``: a killed task may leave .kart-tmp- files, never taken for outputs."""
+    return sorted(path.name for path in directory.iterdir() if ".kart-tmp-" not in path.name)
 
 
 def image_with_dask(podman: Podman, image: str, directory: Path) -> str:
@@ -88,7 +113,7 @@ class Cluster:
         for shared in (self.workspace, self.events):
             shared.mkdir(parents=True)
             shared.chmod(0o777)  # the image runs as a non-root user
-        (self.directory / "slowdag.py").write_text(SLOW_DAG, encoding="utf-8")
+        (self.directory / "slowdag.py").write_text(slow_dag("/events/events.log", sleep=3), encoding="utf-8")
         created = self.podman("network", "create", "--internal", self.name)
         assert created.returncode == 0, explain(created)
 

@@ -16,13 +16,12 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cluster import Cluster, image_with_dask
+from tests.e2e.cluster import Cluster, assert_recovered, image_with_dask, whole_outputs
 from tests.e2e.generated_project import (
     MAKE_BASE_IMAGE,
     USE_PIP_INDEX,
@@ -262,16 +261,8 @@ def test_containers_share_a_dag_through_luigid_and_survive_a_killed_worker(
         events = cluster.event_lines()
     finally:
         cluster.close()
-    published = Counter(event[1] for event in events if event[0] == "published")
-    assert sorted(published) == sorted([*map(str, range(6)), "total"]), events
-    assert set(published.values()) == {1}, f"an output was published twice: {events}"
-    interrupted = {event[1] for event in events if event[0] == "start" and event[2] == "victim"}
-    interrupted -= {event[1] for event in events if event[0] == "published" and event[2] == "victim"}
-    rerun = {event[1] for event in events if event[0] == "start" and event[2] == "survivor"}
-    assert interrupted and interrupted <= rerun, events
-    # A killed task may leave .kart-tmp- files (never taken for outputs); the 7 outputs are whole files.
-    outputs = sorted(path.name for path in (cluster.workspace / "slowdag").iterdir() if ".kart-tmp-" not in path.name)
-    assert len(outputs) == 7, outputs
+    assert_recovered(events, width=6, victim="victim", survivor="survivor")
+    assert len(whole_outputs(cluster.workspace / "slowdag")) == 7
 
 
 @pytest.fixture(scope="module")
@@ -314,12 +305,5 @@ def test_containers_run_a_dag_on_dask_and_survive_a_killed_worker(
         events = cluster.event_lines()
     finally:
         cluster.close()
-    published = Counter(event[1] for event in events if event[0] == "published")
-    assert sorted(published) == sorted([*map(str, range(6)), "total"]), events
-    assert set(published.values()) == {1}, f"an output was published twice: {events}"
-    interrupted = {event[1] for event in events if event[0] == "start" and event[2] == "victim"}
-    interrupted -= {event[1] for event in events if event[0] == "published" and event[2] == "victim"}
-    rerun = {event[1] for event in events if event[0] == "start" and event[2] == "survivor"}
-    assert interrupted and interrupted <= rerun, events
-    outputs = [path for path in (cluster.workspace / "slowdag").glob("*.pkl") if ".kart-tmp-" not in path.name]
-    assert len(outputs) == 7, outputs
+    assert_recovered(events, width=6, victim="victim", survivor="survivor")
+    assert len(whole_outputs(cluster.workspace / "slowdag")) == 7

@@ -78,3 +78,52 @@ def test_two_workers_share_a_dag_through_luigid(tmp_path: Path, luigid: int) -> 
         check=True,
     )
     assert result.stdout.strip() == str(sum(range(8)))
+
+
+SLOW_ROOT = textwrap.dedent(
+    """
+    import os
+    import time
+
+    import luigi
+    import kartcore
+
+
+    class Part(kartcore.TaskOnKart):
+        task_namespace = "slowroot"
+        index = luigi.IntParameter()
+
+        def run(self):
+            time.sleep(0.3)
+            self.dump(self.index)
+
+
+    class Root(kartcore.TaskOnKart):
+        task_namespace = "slowroot"
+
+        def requires(self):
+            return [Part(index=i) for i in range(4)]
+
+        def run(self):
+            with open("root.log", "a") as log:
+                log.write(f"{os.getpid()}\\n")
+            time.sleep(3)  # long after the other process has run out of work
+            self.dump(sum(self.load()))
+    """
+)
+
+
+@pytest.mark.slow
+def test_the_process_without_work_waits_for_the_root_another_one_runs(tmp_path: Path, luigid: int) -> None:
+    """luigi's worker stops once none of its tasks is pending; the command waits until the root is done."""
+    (tmp_path / "pipeline.py").write_text(SLOW_ROOT)
+    (tmp_path / "main.py").write_text(MAIN)
+    command = [sys.executable, "main.py", "slowroot.Root", "--scheduler-host", "127.0.0.1"]
+    command += ["--scheduler-port", str(luigid), "--no-lock"]
+    workers = [
+        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    assert len((tmp_path / "root.log").read_text().split()) == 1, "the root ran once"
