@@ -20,6 +20,11 @@ from kartcore.execution.scheduler import LocalScheduler
 from kartcore.task import TaskOnKart
 from kartcore.task.prefork import prepare_worker_processes
 
+#: How often an idle worker asks luigid for work: every WAIT_INTERVAL plus up to WAIT_JITTER seconds
+#: (luigi's defaults: 1 s and 5 s).
+WAIT_INTERVAL_SECONDS = 0.5
+WAIT_JITTER_SECONDS = 0.5
+
 
 class WorkerSchedulerFactory:
     """Makes luigi's scheduler (local or remote) and worker, and keeps the scheduler for questions."""
@@ -41,6 +46,13 @@ class WorkerSchedulerFactory:
             # With a shared scheduler another process may be running our dependencies: wait for
             # them instead of giving up with "not run", so every process exits 0 when the DAG is done.
             options["keep_alive"] = True
+        if isinstance(scheduler, luigi.rpc.RemoteScheduler):
+            # A worker waiting for another process's task sleeps wait_interval plus up to wait_jitter seconds
+            # between requests for work: luigi's 1 s + up to 5 s made a 2.5 s DAG take up to 7 s under luigid.
+            # Large clusters may set them higher in [worker] to spare luigid (every request prunes its state).
+            for option, seconds in (("wait_interval", WAIT_INTERVAL_SECONDS), ("wait_jitter", WAIT_JITTER_SECONDS)):
+                if not _configured("worker", option) and not (option == "wait_interval" and _waits_configured()):
+                    options[option] = seconds
         worker = luigi.worker.Worker(
             scheduler=scheduler, worker_processes=worker_processes, assistant=assistant, **options
         )
@@ -56,3 +68,8 @@ class WorkerSchedulerFactory:
 def _configured(section: str, option: str) -> bool:
     config = luigi.configuration.get_config()
     return config.has_option(section, option) or config.has_option(section, option.replace("_", "-"))
+
+
+def _waits_configured() -> bool:
+    """luigi also reads the wait interval from ``[core] worker-wait-interval``."""
+    return _configured("core", "worker_wait_interval")
