@@ -75,7 +75,7 @@ class LockError(KartError):
 
 
 class SchedulerUnreachableError(KartError):
-    """The scheduler a run is pointed at (a Dask scheduler) cannot be reached; found in seconds, before anything runs."""
+    """The scheduler a run is pointed at (a Dask scheduler) cannot be reached: found in seconds, before any run."""
 
 
 class RemoteTaskError(KartError):
