@@ -80,7 +80,9 @@ def test_show_of_a_big_pickle_reads_a_bounded_amount(
     assert "(not previewed: the file holds 9." in result.stdout or "(not previewed: the file holds 1" in result.stdout
     assert "a .pkl file cannot be shown from its first 64.0 KiB" in result.stdout
     assert bytes_read[0] < 1024 * 1024 < output.stat().st_size, bytes_read[0]
-    assert peak < 8 * 1024 * 1024, f"peak Python memory {peak} while showing a {output.stat().st_size} B pickle"
+    # Loading it would take ~70 MiB of Python objects (2M ints in a list); the bound leaves room for what the first
+    # `kart show` of a fresh checkout allocates besides (imports compiling their .pyc files: ~9 MiB seen in CI).
+    assert peak < 32 * 1024 * 1024, f"peak Python memory {peak} while showing a {output.stat().st_size} B pickle"
 
 
 def test_show_of_a_big_csv_shows_its_first_rows(
