@@ -8,6 +8,7 @@ from kartcore import testing  # so that gokart.testing.assert_frame_contents_equ
 from kartcore.config import add_config
 from kartcore.errors import BuildError, GokartBuildError, KartError
 from kartcore.execution import WorkerSchedulerFactory, build, run
+from kartcore.inspection.tree import make_task_info_as_tree_str, make_tree_info, tree_info
 from kartcore.io import Target, register_format
 from kartcore.pandas_type_config import PandasTypeConfig
 from kartcore.task import (
@@ -18,7 +19,6 @@ from kartcore.task import (
     TaskOnKart,
     ZonedDateSecondParameter,
 )
-from kartcore.tree import make_task_info_as_tree_str, make_tree_info, tree_info
 
 __version__ = "0.1.0"
 

@@ -7,9 +7,9 @@ import os
 import click
 
 from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
+from kartcore.inspection.tree import walk_dag
+from kartcore.inspection.workspace import WorkspaceReport, inspect, remove_unneeded
 from kartcore.io.storage import is_remote
-from kartcore.tree import walk_dag
-from kartcore.workspace import WorkspaceReport, inspect, remove_unneeded
 
 
 @click.command(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from kartcore.cli.tasks import inside_project, task_class
-from kartcore.history import FINISHED, UNTRUSTED, RunRecord, runs, workspace_of
+from kartcore.inspection.history import FINISHED, UNTRUSTED, RunRecord, runs, workspace_of
+from kartcore.inspection.view import format_seconds
 from kartcore.io.storage import display_path, is_remote
-from kartcore.tree_render import format_seconds
 
 
 @click.command(
@@ -30,7 +30,7 @@ def command(task_name: str, workspace: str | None) -> None:
     and the records next to it, under refuse_foreign_pickles (a refused one is shown as an untrusted
     record). A run that failed or is still running is shown as not finished; `cached` says whether that
     run's output is still there. The workspace may be in object storage (--workspace s3://bucket/prefix).
-    From Python: kartcore.history.task_history(...).
+    From Python: kartcore.history.task_history(...) (kartcore.inspection.history).
     """
     with inside_project() as project:
         cls = task_class(task_name, project)

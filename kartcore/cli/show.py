@@ -13,14 +13,14 @@ from luigi.task import flatten
 
 from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
 from kartcore.errors import KartError
-from kartcore.history import NOT_FINISHED, UNTRUSTED, read_run
+from kartcore.inspection.history import NOT_FINISHED, UNTRUSTED, read_run
+from kartcore.inspection.tree import walk_dag
+from kartcore.inspection.view import describe, format_seconds
+from kartcore.inspection.workspace import RECORD_FILES, record_paths
 from kartcore.io import Target
 from kartcore.io.storage import display_path, storage_for
 from kartcore.task import TaskOnKart
 from kartcore.task.integrity import trust_of
-from kartcore.tree import walk_dag
-from kartcore.tree_render import describe, format_seconds
-from kartcore.workspace import RECORD_FILES, record_paths
 
 PREVIEW_LINES = 20
 PREVIEW_WIDTH = 100

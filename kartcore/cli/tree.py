@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from kartcore.cli.tasks import TASK_COMMAND_SETTINGS, resolved_task, task_arguments
-from kartcore.tree import walk_dag
-from kartcore.tree_render import FORMATS, render
+from kartcore.inspection.render import FORMATS, render
+from kartcore.inspection.tree import walk_dag
 
 
 @click.command(

@@ -17,9 +17,9 @@ from luigi.task_register import Register
 import kartcore
 from kartcore.cli.tasks import inside_project
 from kartcore.errors import StorageError
+from kartcore.inspection.tree import walk_dag
+from kartcore.inspection.workspace import inspect, remove_unneeded
 from kartcore.io.storage import storage_for
-from kartcore.tree import walk_dag
-from kartcore.workspace import inspect, remove_unneeded
 from tests.e2e.storage_dag import RUNS, Numbers, Total, build_total_in
 from tests.kartcore.cli.conftest import kart, write_project
 from tests.kartcore.io.s3_server import clear_fsspec_cache, keys_in, moto_endpoint, s3_bucket

@@ -17,9 +17,10 @@ from luigi.task_register import Register
 
 import kartcore
 from kartcore.cli.tasks import inside_project
-from kartcore.history import runs, task_history
-from kartcore.tree import walk_dag
-from kartcore.tree_render import PENDING, describe, render
+from kartcore.inspection.history import runs, task_history
+from kartcore.inspection.render import render
+from kartcore.inspection.tree import walk_dag
+from kartcore.inspection.view import PENDING, describe
 from tests.e2e.storage_dag import Numbers, Total, build_total_in
 from tests.kartcore.cli.conftest import kart, write_project
 from tests.kartcore.io.s3_server import keys_in, moto_endpoint, s3_bucket

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kartcore.tree_html import NODE_HEIGHT, NODE_WIDTH
-from kartcore.tree_render import COLOURS, COMPLETE, PENDING
+from kartcore.inspection.html import NODE_HEIGHT, NODE_WIDTH
+from kartcore.inspection.view import COLOURS, COMPLETE, PENDING
 from tests.kartcore.cli.conftest import run_main, write_project
 
 pytestmark = pytest.mark.slow

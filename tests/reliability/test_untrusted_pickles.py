@@ -23,7 +23,7 @@ import pytest
 
 import kartcore
 from kartcore.errors import BuildError, UntrustedFileError
-from kartcore.history import runs
+from kartcore.inspection.history import runs
 from kartcore.io import Target
 from kartcore.task import records
 from kartcore.task.naming import log_path

@@ -10,7 +10,7 @@ import pytest
 
 from kartcore.cli.project import ProjectNotFoundError
 from kartcore.cli.tasks import TaskResolutionError, resolved_task
-from kartcore.tree import walk_dag
+from kartcore.inspection.tree import walk_dag
 from tests.kartcore.cli.conftest import kart
 from tests.kartcore.execution.test_run import BROKEN_TASKS
 

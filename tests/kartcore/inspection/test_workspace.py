@@ -16,10 +16,10 @@ import pytest
 
 import kartcore
 from kartcore.errors import StorageError
+from kartcore.inspection.tree import walk_dag
+from kartcore.inspection.workspace import UnsafeWorkspaceError, inspect, needed_paths, record_paths, remove_unneeded
 from kartcore.io.atomic import TEMP_MARKER, host_id
 from kartcore.io.storage import join, storage_for
-from kartcore.tree import walk_dag
-from kartcore.workspace import UnsafeWorkspaceError, inspect, needed_paths, record_paths, remove_unneeded
 from tests.conftest import files_under
 
 
@@ -386,7 +386,7 @@ def _finished_pid() -> int:
 def test_temp_files_of_live_writers_stay_and_those_of_gone_ones_go(workspace: Path) -> None:
     kartcore.build(Raw())
     here, day = host_id(), 24 * 3600
-    directory = workspace / "tests" / "kartcore" / "test_workspace"
+    directory = workspace / "tests" / "kartcore" / "inspection" / "test_workspace"
     names = {
         "mine": f".Raw_x.pkl{TEMP_MARKER}{here}-{os.getpid()}-0a1b2c3d-0",  # this process: alive
         "gone": f".Raw_x.pkl{TEMP_MARKER}{here}-{_finished_pid()}-0a1b2c3d-0",

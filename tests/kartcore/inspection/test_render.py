@@ -12,10 +12,11 @@ import luigi.configuration
 import pytest
 
 import kartcore
+from kartcore.inspection.html import NODE_HEIGHT, NODE_WIDTH, layers_of, layout
+from kartcore.inspection.render import render
+from kartcore.inspection.tree import walk_dag
+from kartcore.inspection.view import COMPLETE, PENDING, describe
 from kartcore.io.storage import display_path
-from kartcore.tree import walk_dag
-from kartcore.tree_html import NODE_HEIGHT, NODE_WIDTH, layers_of, layout
-from kartcore.tree_render import COMPLETE, PENDING, describe, render
 
 
 class Source(kartcore.TaskOnKart):
@@ -77,7 +78,7 @@ def test_describe_states_ids_outputs_params_and_time() -> None:
     source = views[Source().task_id]
     assert source.state == COMPLETE
     assert source.unique_id == Source().make_unique_id()
-    assert source.outputs == (f"resources/tests/kartcore/test_tree_render/Source_{source.unique_id}.pkl",)
+    assert source.outputs == (f"resources/tests/kartcore/inspection/test_render/Source_{source.unique_id}.pkl",)
     assert isinstance(source.processing_time, float)
     sink = views[Sink().task_id]
     assert sink.state == PENDING and sink.processing_time is None
@@ -225,7 +226,7 @@ def test_remote_output_paths_keep_their_scheme() -> None:
         kartcore.build(Source())
         view = describe(walk_dag(Source()))[Source().task_id]
         assert view.state == COMPLETE
-        assert view.outputs == (f"{workspace}/tests/kartcore/test_tree_render/Source_{view.unique_id}.pkl",)
-        assert f"  {workspace}/tests/kartcore/test_tree_render/Source_" in render(Source())
+        assert view.outputs == (f"{workspace}/tests/kartcore/inspection/test_render/Source_{view.unique_id}.pkl",)
+        assert f"  {workspace}/tests/kartcore/inspection/test_render/Source_" in render(Source())
     finally:
         fsspec.filesystem("memory").rm(workspace, recursive=True)

@@ -41,14 +41,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kartcore.errors import KartError, StorageError
+from kartcore.inspection.tree import Dag
+from kartcore.inspection.view import output_paths
 from kartcore.io.atomic import host_id, is_temp_path
 from kartcore.io.storage import RemoteStorage, is_remote, join, protocol_of, storage_for
 from kartcore.io.temp_owners import may_be_in_use
 from kartcore.task import TaskOnKart
 from kartcore.task.naming import LOG_DIRECTORY, log_path
 from kartcore.task.records import MODULE_VERSIONS, PROCESSING_TIME, RANDOM_SEED, RUN_RECORD, TASK_LOG, TASK_PARAMS
-from kartcore.tree import Dag
-from kartcore.tree_render import output_paths
 
 #: The run records ``kart show`` lists for a task (kart clean keeps every kind it finds, see above).
 RECORD_FILES = (

@@ -15,8 +15,8 @@ import itertools
 import json
 from dataclasses import dataclass, field
 
-from kartcore.tree import Dag
-from kartcore.tree_render import COLOURS, TaskView, format_seconds
+from kartcore.inspection.tree import Dag
+from kartcore.inspection.view import COLOURS, TaskView, format_seconds
 
 NODE_WIDTH, NODE_HEIGHT = 240, 64
 GAP_X, GAP_Y, MARGIN = 36, 72, 24

@@ -16,7 +16,7 @@ import pytest
 
 import kartcore
 from kartcore.errors import StorageError
-from kartcore.history import class_name_of, runs, task_history, workspace_of
+from kartcore.inspection.history import class_name_of, runs, task_history, workspace_of
 from kartcore.io.storage import LOCAL, storage_for
 
 COLUMNS = ["unique_id", "started", "finished", "processing_time", "cached", "status", "outputs"]
@@ -126,6 +126,13 @@ def test_task_history_does_not_import_pandas_until_called(tmp_path: Path) -> Non
     code = "import sys, kartcore.history; assert 'pandas' not in sys.modules, 'pandas loaded'"
     completed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_the_documented_import_path_is_the_inspection_module() -> None:
+    import kartcore.history
+    import kartcore.inspection.history
+
+    assert kartcore.history.task_history is kartcore.inspection.history.task_history
 
 
 @pytest.fixture
