@@ -1,0 +1,1 @@
+"""``gokart.conflict_prevention_lock``: see :mod:`gokart.conflict_prevention_lock.task_lock`."""

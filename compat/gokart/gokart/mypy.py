@@ -1,0 +1,5 @@
+"""``gokart.mypy``: not served by kartcore; importing it says so."""
+
+from gokart._dropin import not_provided
+
+not_provided("gokart.mypy")

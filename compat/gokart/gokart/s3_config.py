@@ -1,0 +1,8 @@
+"""``gokart.s3_config``: not served by kartcore (named here so the error says so)."""
+
+from gokart._dropin import module_getattr
+
+__getattr__ = module_getattr(
+    "gokart.s3_config",
+    {"S3Config": "kartcore reaches s3:// and gs:// through fsspec (s3fs/gcsfs) and their usual credentials"},
+)

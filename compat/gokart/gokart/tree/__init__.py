@@ -1,0 +1,1 @@
+"""``gokart.tree``: see :mod:`gokart.tree.task_info`."""
