@@ -1,4 +1,6 @@
-"""Template tests bake from this repository and import the template's hooks/checks.py directly.
+"""Template tests bake from this repository and import the template's hook modules directly.
+
+hooks/checks.py holds the two entry points; hooks/hook_*.py one job each.
 
 The template is package data, ``kartcore/templates/kart-pipeline`` (what ``kart new`` renders); the
 repository root's cookiecutter.json is a nested-template pointer to it, for ``cookiecutter <checkout>``

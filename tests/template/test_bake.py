@@ -204,6 +204,13 @@ def test_the_defaults_give_exactly_the_documented_files(cookies) -> None:
     assert files_under(project) == sorted(PROJECT_FILES + vendor)
 
 
+def test_the_hook_modules_stay_out_of_the_generated_project(cookies) -> None:
+    project = bake(cookies)
+    hooks = {path.name for path in (TEMPLATE_ROOT / "hooks").glob("*.py")}
+    assert {"checks.py", "hook_answers.py", "hook_bundle.py"} <= hooks
+    assert not [name for name in files_under(project) if Path(name).name in hooks]
+
+
 def test_proprietary_from_the_index_gives_exactly_the_documented_files_without_license(cookies) -> None:
     project = bake(cookies, license="Proprietary", kartcore_source=">=0.1,<0.2")
     assert files_under(project) == [name for name in PROJECT_FILES if name != "LICENSE"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import checks
+import hook_bundle
+import hook_common
 import pytest
 import tomllib
 from packaging.requirements import Requirement
@@ -61,11 +62,11 @@ def site_packages(tmp_path: Path) -> Path:
 def test_the_vendored_pyproject_of_an_installed_runtime_matches_the_repository(
     site_packages: Path, tmp_path: Path
 ) -> None:
-    vendor = checks.bundle_runtime(tmp_path / "project", site_packages / TEMPLATE_DIRECTORY)
+    vendor = hook_bundle.bundle_runtime(tmp_path / "project", site_packages / TEMPLATE_DIRECTORY)
     vendored = tomllib.loads((vendor / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     for key in ("name", "version", "requires-python", "scripts"):
         assert vendored[key] == PROJECT[key], key
-    runtime = checks.runtime_dependencies(PROJECT["dependencies"])
+    runtime = hook_bundle.runtime_dependencies(PROJECT["dependencies"])
     assert normalized(vendored["dependencies"]) == normalized(runtime)
     assert len(vendored["dependencies"]) == len(runtime)  # no extra's requirement slipped in
     assert not [item for item in vendored["dependencies"] if "(" in item]  # written as pyproject writes them
@@ -77,13 +78,14 @@ def test_the_vendored_pyproject_of_an_installed_runtime_matches_the_repository(
 def test_an_installed_runtime_without_its_metadata_is_refused(site_packages: Path, tmp_path: Path) -> None:
     for info in site_packages.glob("*.dist-info"):
         shutil.rmtree(info)
-    with pytest.raises(checks.VerificationError, match=r"cannot bundle kartcore: neither .* nor an installed gokart"):
-        checks.bundle_runtime(tmp_path / "project", site_packages / TEMPLATE_DIRECTORY)
+    refused = r"cannot bundle kartcore: neither .* nor an installed gokart"
+    with pytest.raises(hook_common.VerificationError, match=refused):
+        hook_bundle.bundle_runtime(tmp_path / "project", site_packages / TEMPLATE_DIRECTORY)
 
 
 def test_a_pyproject_of_another_project_next_to_kartcore_is_not_taken_for_the_runtime(
     site_packages: Path, tmp_path: Path
 ) -> None:
     (site_packages / "pyproject.toml").write_text('[project]\nname = "someone-else"\nversion = "9.9"\n')
-    metadata = checks.runtime_metadata(site_packages / "kartcore")
+    metadata = hook_bundle.runtime_metadata(site_packages / "kartcore")
     assert (metadata["name"], metadata["version"]) == (PROJECT["name"], PROJECT["version"])

@@ -1,4 +1,7 @@
-"""Unit tests of hooks/checks.py, the template's hook logic (no baking: every function is called directly)."""
+"""Unit tests of the template's hook logic: hooks/checks.py and the hook_*.py modules it calls.
+
+No baking: every function is called directly.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import checks
+import hook_answers
+import hook_bundle
+import hook_common
+import hook_files
+import hook_record
+import hook_verify
 import pytest
 import tomllib
 from cookiecutter.generate import generate_context
@@ -68,7 +77,7 @@ def test_the_rendered_defaults_are_what_the_template_documents(defaults: dict[st
 
 
 def test_validate_accepts_the_defaults(defaults: dict[str, Any]) -> None:
-    assert checks.validate(defaults) == []
+    assert hook_answers.validate(defaults) == []
 
 
 @pytest.mark.parametrize(
@@ -110,7 +119,7 @@ def test_validate_accepts_the_defaults(defaults: dict[str, Any]) -> None:
 def test_each_bad_answer_gives_one_message_naming_the_answer_and_the_rule(
     defaults: dict[str, Any], field: str, value: str, rule: str
 ) -> None:
-    errors = checks.validate({**defaults, field: value})
+    errors = hook_answers.validate({**defaults, field: value})
     assert len(errors) == 1, errors
     (message,) = errors
     assert message.startswith(field)
@@ -124,7 +133,7 @@ def test_each_bad_answer_gives_one_message_naming_the_answer_and_the_rule(
     ["bundled", ">=0.1,<0.2", ">=0.1, <0.2", "==0.1.0", "~=0.1", "gokart-core>=0.1", "gokart-core[pandas]>=0.1,<0.2"],
 )
 def test_kartcore_source_accepts_bundled_and_version_specifiers(defaults: dict[str, Any], spec: str) -> None:
-    assert checks.validate({**defaults, "kartcore_source": spec}) == []
+    assert hook_answers.validate({**defaults, "kartcore_source": spec}) == []
 
 
 @pytest.mark.parametrize(
@@ -132,18 +141,18 @@ def test_kartcore_source_accepts_bundled_and_version_specifiers(defaults: dict[s
     ["latest", "", "0.1", "gokart-core", "gokart>=0.1", ">=", ">=0.1 <0.2", ">=0.1;rm -rf /", '>=0.1"', "Bundled"],
 )
 def test_kartcore_source_refuses_anything_else(defaults: dict[str, Any], spec: str) -> None:
-    errors = checks.validate({**defaults, "kartcore_source": spec})
+    errors = hook_answers.validate({**defaults, "kartcore_source": spec})
     assert errors == [f"kartcore_source {spec!r} must be 'bundled' or a version specifier such as '>=0.1,<0.2'"]
 
 
 @pytest.mark.parametrize("package", ["kart_pipeline", "my_pipeline_2", "_private", "p" * 60])
 def test_lowercase_identifiers_that_clash_with_nothing_are_accepted(defaults: dict[str, Any], package: str) -> None:
-    assert checks.validate({**defaults, "package_name": package}) == []
+    assert hook_answers.validate({**defaults, "package_name": package}) == []
 
 
-@pytest.mark.parametrize("reserved", sorted(checks.RESERVED_PACKAGES))
+@pytest.mark.parametrize("reserved", sorted(hook_answers.RESERVED_PACKAGES))
 def test_every_reserved_package_name_is_refused(defaults: dict[str, Any], reserved: str) -> None:
-    assert checks.validate({**defaults, "package_name": reserved}) == [
+    assert hook_answers.validate({**defaults, "package_name": reserved}) == [
         f"package_name {reserved!r} is reserved (it clashes with the runtime or the project layout)"
     ]
 
@@ -158,12 +167,12 @@ def test_several_bad_answers_give_one_message_each(defaults: dict[str, Any]) -> 
         "verify": "sometimes",
         "email": "nobody",
     }
-    errors = checks.validate({**defaults, **bad})
+    errors = hook_answers.validate({**defaults, **bad})
     assert [message.split(" ", 1)[0] for message in errors] == list(bad)
 
 
 def test_validate_tolerates_missing_answers() -> None:
-    assert len(checks.validate({})) == 7  # one per rule, no KeyError
+    assert len(hook_answers.validate({})) == 7  # one per rule, no KeyError
 
 
 def test_pre_gen_prints_one_error_line_per_bad_answer_and_returns_1(
@@ -189,7 +198,7 @@ def test_pre_gen_is_silent_and_returns_0_for_good_answers(
 
 
 def test_bundle_runtime_copies_kartcore_byte_for_byte_without_the_templates(tmp_path: Path) -> None:
-    vendor = checks.bundle_runtime(tmp_path / "project", TEMPLATE_ROOT)
+    vendor = hook_bundle.bundle_runtime(tmp_path / "project", TEMPLATE_ROOT)
     assert vendor == tmp_path / "project" / "vendor" / "gokart-core"
     expected = runtime_files()
     assert "__init__.py" in expected
@@ -201,7 +210,7 @@ def test_bundle_runtime_copies_kartcore_byte_for_byte_without_the_templates(tmp_
 
 
 def test_the_vendored_pyproject_matches_the_root_project_table(tmp_path: Path) -> None:
-    vendor = checks.bundle_runtime(tmp_path, TEMPLATE_ROOT)
+    vendor = hook_bundle.bundle_runtime(tmp_path, TEMPLATE_ROOT)
     vendored = tomllib.loads((vendor / "pyproject.toml").read_text(encoding="utf-8"))
     root = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     for key in ("name", "version", "requires-python", "scripts"):
@@ -214,24 +223,24 @@ def test_the_vendored_pyproject_matches_the_root_project_table(tmp_path: Path) -
 
 
 def test_bundle_runtime_twice_gives_the_same_tree_and_drops_stale_files(tmp_path: Path) -> None:
-    vendor = checks.bundle_runtime(tmp_path, TEMPLATE_ROOT)
+    vendor = hook_bundle.bundle_runtime(tmp_path, TEMPLATE_ROOT)
     first = tree(vendor)
     (vendor / "kartcore" / "stale_module.py").write_text("x = 1\n", encoding="utf-8")
     (vendor / "kartcore" / "__pycache__").mkdir(exist_ok=True)
-    assert checks.bundle_runtime(tmp_path, TEMPLATE_ROOT) == vendor
+    assert hook_bundle.bundle_runtime(tmp_path, TEMPLATE_ROOT) == vendor
     assert tree(vendor) == first
 
 
 def test_bundle_runtime_refuses_a_template_without_the_runtime(tmp_path: Path) -> None:
-    with pytest.raises(checks.VerificationError, match="cannot bundle kartcore"):
-        checks.bundle_runtime(tmp_path / "project", tmp_path / "not-a-template")
+    with pytest.raises(hook_common.VerificationError, match="cannot bundle kartcore"):
+        hook_bundle.bundle_runtime(tmp_path / "project", tmp_path / "not-a-template")
     assert not (tmp_path / "project").exists()
 
 
 def test_the_python_3_10_fallback_reads_the_same_project_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    with_tomllib = checks.read_project_table(REPO_ROOT / "pyproject.toml")
-    monkeypatch.setattr(checks, "sys", SimpleNamespace(version_info=(3, 10, 0)))
-    fallback = checks.read_project_table(REPO_ROOT / "pyproject.toml")
+    with_tomllib = hook_bundle.read_project_table(REPO_ROOT / "pyproject.toml")
+    monkeypatch.setattr(hook_bundle, "sys", SimpleNamespace(version_info=(3, 10, 0)))
+    fallback = hook_bundle.read_project_table(REPO_ROOT / "pyproject.toml")
     for key in ("name", "version", "requires-python", "dependencies", "scripts"):
         assert fallback[key] == with_tomllib[key], key
 
@@ -265,7 +274,7 @@ def test_cruft_record_of_a_local_template_holds_no_absolute_path(
 ) -> None:
     project = tmp_path / "out" / "kart-pipeline"
     project.mkdir(parents=True)
-    record = checks.cruft_record(cookiecutter_context(defaults, typed, tmp_path), project, TEMPLATE_ROOT, source)
+    record = hook_record.cruft_record(cookiecutter_context(defaults, typed, tmp_path), project, TEMPLATE_ROOT, source)
     strings = list(strings_in(json.loads(json.dumps(record))))
     assert not [text for text in strings if os.path.isabs(text) or str(tmp_path) in text]
     assert not {"_output_dir", "_repo_dir"} & set(strings)
@@ -285,7 +294,7 @@ def test_cruft_record_of_a_local_template_holds_no_absolute_path(
 )
 def test_cruft_record_keeps_a_remote_template_as_given(defaults: dict[str, Any], tmp_path: Path, remote: str) -> None:
     context = {**cookiecutter_context(defaults, remote, tmp_path), "_checkout": "v1.2"}
-    record = checks.cruft_record(context, tmp_path / "kart-pipeline", tmp_path / "clone")
+    record = hook_record.cruft_record(context, tmp_path / "kart-pipeline", tmp_path / "clone")
     assert record["template"] == remote
     assert record["checkout"] == "v1.2"
     assert record["directory"] is None
@@ -303,7 +312,7 @@ def test_cruft_record_of_a_remote_repository_names_it_and_the_template_directory
     clone = tmp_path / "cookiecutters" / "repo" / TEMPLATE_DIRECTORY
     context = cookiecutter_context(defaults, str(clone), tmp_path)
     source = {"template": "gh:org/repo", "checkout": "v2", "directory": TEMPLATE_DIRECTORY}
-    record = checks.cruft_record(context, tmp_path / "kart-pipeline", clone, source)
+    record = hook_record.cruft_record(context, tmp_path / "kart-pipeline", clone, source)
     assert (record["template"], record["checkout"], record["directory"]) == ("gh:org/repo", "v2", TEMPLATE_DIRECTORY)
     assert record["context"]["cookiecutter"]["_template"] == "gh:org/repo"
     assert not [text for text in strings_in(record) if os.path.isabs(text)]
@@ -328,8 +337,8 @@ def names_line(message: str, line: int) -> bool:
 @pytest.mark.parametrize("relative", ["README.md", "pkg/model/sample.py", "Dockerfile", "conf/param.ini"])
 def test_check_files_finds_leftover_template_syntax(tmp_path: Path, marker: str, relative: str) -> None:
     write(tmp_path, relative, f"first line\nsecond line\nthird {marker} cookiecutter.package_name\n")
-    with pytest.raises(checks.VerificationError) as excinfo:
-        checks.check_files(tmp_path)
+    with pytest.raises(hook_common.VerificationError) as excinfo:
+        hook_files.check_files(tmp_path)
     assert str(excinfo.value) == f"{Path(relative)}:3 still holds template syntax {marker!r}"
 
 
@@ -349,8 +358,8 @@ def test_check_files_names_file_and_line_of_a_broken_file(
 ) -> None:
     write(tmp_path, "README.md", "# fine\n")
     write(tmp_path, relative, text)
-    with pytest.raises(checks.VerificationError) as excinfo:
-        checks.check_files(tmp_path)
+    with pytest.raises(hook_common.VerificationError) as excinfo:
+        hook_files.check_files(tmp_path)
     message = str(excinfo.value)
     assert message.startswith(f"{Path(relative)} does not parse: ")
     assert error in message
@@ -366,7 +375,7 @@ def test_check_files_accepts_well_formed_files(tmp_path: Path) -> None:
     write(tmp_path, "README.md", "Curly {braces} and {single} are fine.\n")
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "model.pkl").write_bytes(b"\x80\x04\x95{{\xff")  # binary, not a text suffix: skipped
-    checks.check_files(tmp_path)
+    hook_files.check_files(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -374,7 +383,7 @@ def test_check_files_accepts_well_formed_files(tmp_path: Path) -> None:
 )
 def test_check_files_leaves_out_the_bundled_runtime_caches_and_the_workspace(tmp_path: Path, skipped: str) -> None:
     write(tmp_path, skipped, "def broken(:\n{{ leftover }}\n")
-    checks.check_files(tmp_path)
+    hook_files.check_files(tmp_path)
 
 
 # ----- post_gen() and run_pipeline_and_tests() ----------------------------------------------------
@@ -446,7 +455,7 @@ def test_post_gen_with_a_version_spec_bundles_nothing(defaults: dict[str, Any], 
 def test_verify_yes_without_luigi_skips_with_a_clear_message(
     defaults: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checks, "_importable", lambda name: name != "luigi")
+    monkeypatch.setattr(hook_verify, "_importable", lambda name: name != "luigi")
     project = minimal_project(tmp_path / "kart-pipeline")
     context = {**cookiecutter_context(defaults, str(REPO_ROOT), tmp_path), "verify": "yes"}
     assert checks.post_gen(context, project, TEMPLATE_ROOT) == 0
@@ -468,9 +477,9 @@ def test_run_pipeline_and_tests_names_what_it_cannot_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, unimportable: set[str], named: str
 ) -> None:
     calls: list[list[str]] = []
-    monkeypatch.setattr(checks, "_importable", lambda name: name not in unimportable)
-    monkeypatch.setattr(checks, "_run", lambda command, *_: calls.append(command))
-    message = checks.run_pipeline_and_tests(tmp_path, {"package_name": "kart_pipeline", "kartcore_source": source})
+    monkeypatch.setattr(hook_verify, "_importable", lambda name: name not in unimportable)
+    monkeypatch.setattr(hook_verify, "_run", lambda command, *_: calls.append(command))
+    message = hook_verify.run_pipeline_and_tests(tmp_path, {"package_name": "kart_pipeline", "kartcore_source": source})
     assert message.startswith("verify: skipped running the pipeline and the tests")
     assert f"({sys.executable}) cannot import {named}. Run them with:" in message
     assert "python main.py kart_pipeline.Sample --local-scheduler" in message

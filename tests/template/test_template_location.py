@@ -128,7 +128,8 @@ def test_a_git_repository_is_recorded_as_given_with_the_template_directory(
     """``cookiecutter gh:<org>/<repo>`` in miniature: cookiecutter clones a git URL and follows the pointer."""
     # cookiecutter imports the template's extension as the top-level module `local_extensions`: forget the
     # checkout's copy that earlier bakes in this process imported, so the clone's own copy is used
-    for module in ("local_extensions", "checks"):
+    hook_modules = [path.stem for path in (TEMPLATE_ROOT / "hooks").glob("*.py")]
+    for module in ("local_extensions", *hook_modules):
         monkeypatch.delitem(sys.modules, module, raising=False)
     monkeypatch.setattr(sys, "path", list(sys.path))  # the clone's extension puts its hooks/ on sys.path
     repo = tmp_path / "kartcore-git"

@@ -20,12 +20,12 @@ TEMPLATE_ROOT = os.path.dirname(os.path.abspath(__file__))
 if os.path.join(TEMPLATE_ROOT, "hooks") not in sys.path:
     sys.path.insert(0, os.path.join(TEMPLATE_ROOT, "hooks"))
 
-import checks  # noqa: E402  (hooks/checks.py, standard library only)
+import hook_answers  # noqa: E402  (hooks/hook_answers.py, standard library only)
 
 
 def checked_project_name(value: str) -> str:
     """The project_name answer, refused before cookiecutter turns it into a directory."""
-    errors = checks.validate_project_name(str(value))
+    errors = hook_answers.validate_project_name(str(value))
     if errors:
         for error in errors:
             print(f"ERROR: {error}", file=sys.stderr)
