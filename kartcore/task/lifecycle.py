@@ -6,7 +6,10 @@ swallows exceptions raised in event handlers (START, PROCESSING_TIME, SUCCESS), 
 that failed - a seed numpy refuses, a ``log/`` directory that cannot be written - would let ``run()``
 go on with staging off and publish a half-done output. Inside the wrapper any failure fails the task:
 
-1. before the user's ``run()`` (:func:`begin_run`): take the run lock (:mod:`kartcore.task.locking`),
+1. before the user's ``run()`` (:func:`begin_run`): check the task is still incomplete (with
+   ``task_completion_check_at_run``, as gokart's worker does: another process, or an upstream task
+   whose output is also this task's, may have completed it since it was scheduled; ``run()`` is then
+   skipped and nothing is recorded), take the run lock (:mod:`kartcore.task.locking`),
    fix the seeds, stage the start records and switch staging on. A failure here raises before the
    user's code starts and leaves nothing behind.
 2. the user's ``run()``: every ``dump()`` goes to a temp file (:mod:`kartcore.task.staging`).
@@ -27,6 +30,7 @@ SUCCESS/FAILURE clear that mark.
 from __future__ import annotations
 
 import functools
+import logging
 import time
 import types
 from collections.abc import Callable, Generator
@@ -44,6 +48,8 @@ from kartcore.task.staging import StagedOutputs
 
 AWAITING_RUN = "_kart_awaiting_run"
 
+logger = logging.getLogger(__name__)
+
 
 def guard_run(run: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a class's ``run`` so the whole life cycle happens inside it (see the module docstring)."""
@@ -55,7 +61,7 @@ def guard_run(run: Callable[..., Any]) -> Callable[..., Any]:
         if type(self).run is not guarded_run:  # super().run() (or a mixin's) inside the task's own run
             return run(self, *args, **kwargs)
         staged = begin_run(self)
-        if staged is None:  # another worker completed the task while this one waited for the lock
+        if staged is None:  # the task became complete since it was scheduled (e.g. another worker ran it)
             return None
         try:
             result = run(self, *args, **kwargs)
@@ -88,12 +94,13 @@ def _finish_when_exhausted(
 def begin_run(task: Any) -> StagedOutputs | None:
     """Take the run lock, fix the seeds, stage the start records and switch staging on.
 
-    Returns None when another worker completed the task meanwhile (nothing to run). Raises, with
-    nothing left staged and the lock released, when any step fails.
+    Returns None when the task became complete since it was scheduled, or another worker completed it
+    while this one waited for the lock (nothing to run). Raises, with nothing left staged and the lock
+    released, when any step fails.
     """
     abandon_run(task)
     task.__dict__.pop(AWAITING_RUN, None)
-    if not locking.enter_run_lock(task):
+    if completed_meanwhile(task) or not locking.enter_run_lock(task):
         return None
     staged = StagedOutputs()
     try:
@@ -108,6 +115,18 @@ def begin_run(task: Any) -> StagedOutputs | None:
     task._kart_staged = staged
     staged.facts.started = time.perf_counter()
     return staged
+
+
+def completed_meanwhile(task: Any) -> bool:
+    """With ``task_completion_check_at_run``: the task is complete now, so its ``run()`` is skipped.
+
+    Not with ``rerun`` (its previous outputs stay until the new ones are published, so they would make it
+    look complete). An error from ``complete()`` fails the task, before anything is staged.
+    """
+    if not task.task_completion_check_at_run or task.rerun or task.is_endpoint() or not task.complete():
+        return False
+    logger.warning("%s is skipped because the task is already completed", task.label())
+    return True
 
 
 def _fix_seeds(task: Any, seed: int) -> list[str]:

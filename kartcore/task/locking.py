@@ -14,7 +14,7 @@ How it fits the life cycle (:mod:`kartcore.task.lifecycle`, all of it inside the
    process's outputs, nothing is recorded or published) and the lock released at once. Completion
    is checked even without waiting (another process may have finished the task between our
    scheduling and our run), except with ``rerun``, which asks for a new run unless someone else ran
-   it while we waited. A lock that cannot be taken raises a clear
+   it while we waited, or with ``task_completion_check_at_run`` off. A lock that cannot be taken raises a clear
    :class:`~kartcore.errors.LockError` before the user's code starts: the task fails and writes nothing.
 2. The lock is held until the outputs are published or thrown away: :func:`release_run_lock` is
    called from ``finish_run``/``abandon_run``. Releasing right after the user's ``run()`` would let a
@@ -71,7 +71,8 @@ def enter_run_lock(task: Any) -> bool:
     try:
         lock = stack.enter_context(run_lock(task))
         task._kart_run_lock = stack
-        if (lock.waited or not task.rerun) and not isinstance(lock, NoLock) and task.complete():
+        recheck = lock.waited or (not task.rerun and task.task_completion_check_at_run)
+        if recheck and not isinstance(lock, NoLock) and task.complete():
             logger.info(
                 "%s was completed by another worker%s; using its output",
                 task.label(),

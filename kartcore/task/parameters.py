@@ -37,6 +37,15 @@ def _decode_task(value: str | dict[str, Any]) -> luigi.Task:
     return task_class.from_str_params(params)
 
 
+def _expected_class(expected: Any, keyword: str) -> type | None:
+    """``expected`` when it is a class (or None); anything else fails where the parameter is declared."""
+    if expected is not None and not isinstance(expected, type):
+        raise TypeError(
+            f"{keyword} must be a class (e.g. a TaskOnKart subclass), got {type(expected).__name__}: {expected!r}"
+        )
+    return expected
+
+
 def _check_type(value: Any, expected: type | None, what: str) -> None:
     if expected is not None and not isinstance(value, expected):
         raise TypeError(f"{what} expects an instance of {expected.__name__}, got {type(value).__name__}: {value!r}")
@@ -49,7 +58,7 @@ class TaskInstanceParameter(luigi.Parameter, Generic[TaskT]):
     """
 
     def __init__(self, *args: Any, expected_type: type | None = None, **kwargs: Any) -> None:
-        self.expected_type = expected_type
+        self.expected_type = _expected_class(expected_type, "TaskInstanceParameter(expected_type=...)")
         super().__init__(*args, **kwargs)
 
     def normalize(self, x: Any) -> Any:
@@ -69,7 +78,9 @@ class ListTaskInstanceParameter(luigi.Parameter, Generic[TaskT]):
     """A list of tasks, held as a tuple so the default ``requires()`` picks it up."""
 
     def __init__(self, *args: Any, expected_elements_type: type | None = None, **kwargs: Any) -> None:
-        self.expected_elements_type = expected_elements_type
+        self.expected_elements_type = _expected_class(
+            expected_elements_type, "ListTaskInstanceParameter(expected_elements_type=...)"
+        )
         super().__init__(*args, **kwargs)
 
     def normalize(self, x: Any) -> tuple[luigi.Task, ...]:

@@ -25,6 +25,7 @@ from kartcore.task import (
     integrity,
     lifecycle,
     naming,
+    param_list,
     past_runs,
     resolution,
     shapes,
@@ -84,6 +85,9 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     cache_unique_id = ExplicitBoolParameter(
         default=True, significant=False, description="Compute the unique id once per task instance."
     )
+    task_completion_check_at_run = ExplicitBoolParameter(
+        default=True, significant=False, description="Skip run() if the task became complete since it was scheduled."
+    )
     should_dump_supplementary_log_files = ExplicitBoolParameter(
         default=True, significant=False, description="Write the run records under <workspace>/log/."
     )
@@ -122,12 +126,8 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     @classmethod
     def get_params(cls) -> list[tuple[str, luigi.Parameter]]:
-        """luigi's parameter list, computed once per class (luigi walks ``dir(cls)`` on every call)."""
-        cached = cls.__dict__.get("_kart_params")
-        if cached is None:
-            cached = super().get_params()
-            cls._kart_params = cached
-        return list(cached)
+        """luigi's parameter list, kept per class while the class is unchanged (:mod:`param_list`)."""
+        return param_list.class_params(cls, super().get_params)
 
     @classmethod
     def get_param_values(cls, params: list[tuple[str, luigi.Parameter]], args: Any, kwargs: Any) -> Any:
@@ -289,7 +289,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         return target
 
     def _check_required(self, task: luigi.Task) -> None:
-        if self._kart_required_ids is None:
+        if self._kart_required_ids is None or not self.cache_unique_id:  # requires() may change meanwhile
             self._kart_required_ids = frozenset(t.task_id for t in flatten(self.requires()))
         if task.task_id not in self._kart_required_ids:
             raise TaskDefinitionError(f"{self.label()} loads {task!r}, which is not among its requires()")

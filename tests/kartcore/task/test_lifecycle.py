@@ -241,3 +241,75 @@ def test_a_failed_rerun_leaves_the_previous_records_untouched(workspace: Path) -
         (workspace / "log" / "random_seed" / f"HalfDone_{HalfDone().make_unique_id()}.pkl").read_bytes()
     )
     assert seed["seed"] == 7
+
+
+# ----- task_completion_check_at_run: run() is skipped for a task that became complete meanwhile -----
+
+
+class SharedUpstream(kartcore.TaskOnKart[str]):
+    task_namespace = "lifecycle"
+
+    def run(self) -> None:
+        self.dump("upstream")
+
+
+class OutputIsInput(kartcore.TaskOnKart[str]):
+    """Its output is its input: complete as soon as the upstream ran (after it was scheduled)."""
+
+    task_namespace = "lifecycle"
+
+    def requires(self) -> SharedUpstream:
+        return SharedUpstream()
+
+    def output(self) -> Target:
+        return self.input()
+
+    def run(self) -> None:
+        STARTED.append("output_is_input")
+        self.dump("rewritten")
+
+
+def test_run_is_skipped_for_a_task_that_became_complete_after_scheduling(workspace: Path) -> None:
+    assert kartcore.build(OutputIsInput()) == "upstream"
+    assert STARTED == []
+    assert not list(workspace.glob("log/task_log/OutputIsInput_*"))  # a skipped run records nothing
+
+
+def test_task_completion_check_at_run_off_runs_it(workspace: Path) -> None:
+    assert kartcore.build(OutputIsInput(task_completion_check_at_run=False)) == "rewritten"
+    assert STARTED == ["output_is_input"]
+
+
+def test_task_completion_check_at_run_is_an_insignificant_explicit_bool() -> None:
+    param = dict(kartcore.TaskOnKart.get_params())["task_completion_check_at_run"]
+    assert isinstance(param, kartcore.ExplicitBoolParameter)
+    assert param.significant is False
+    assert kartcore.TaskOnKart().task_completion_check_at_run is True
+    assert Finishes(task_completion_check_at_run=False).make_unique_id() == Finishes().make_unique_id()
+
+
+def test_a_complete_task_is_skipped_at_run_but_not_with_rerun(workspace: Path) -> None:
+    """luigi's worker asks complete() when scheduling; the task completes between that and run()."""
+    kartcore.build(Finishes(text="first"))
+    assert STARTED == ["run"]
+    Finishes(text="first").run()  # complete already: the user's run() is not called
+    assert STARTED == ["run"]
+    Finishes(text="first", task_completion_check_at_run=False).run()
+    assert STARTED == ["run", "run"]
+    assert kartcore.build(Finishes(text="first", rerun=True)) == "first"  # its old output does not skip it
+    assert STARTED == ["run", "run", "run"]
+
+
+def test_a_failing_completion_check_at_run_fails_the_task_before_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    task = Finishes(text="check fails")
+    calls: list[int] = []
+
+    def complete() -> bool:
+        calls.append(1)
+        if len(calls) > 1:  # the first call is the scheduler's
+            raise OSError("storage unreachable")
+        return False
+
+    monkeypatch.setattr(task, "complete", complete)
+    with pytest.raises(BuildError, match="storage unreachable"):
+        kartcore.build(task)

@@ -437,3 +437,15 @@ def test_task_instance_parameter_of_the_wrong_type_on_the_command_line() -> None
         CmdlineParser.global_instance(["ParamsTop", "--middle", serialized, "--leaves", leaves]) as parser,
     ):
         parser.get_task_obj()
+
+
+@pytest.mark.parametrize("not_a_class", [1, "ParamsLeaf", ParamsLeaf(v=1)])
+def test_task_instance_parameter_expected_type_must_be_a_class(not_a_class: object) -> None:
+    with pytest.raises(TypeError, match="expected_type"):
+        gokart.TaskInstanceParameter(expected_type=not_a_class)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("not_a_class", [1, "ParamsLeaf", ParamsLeaf(v=1)])
+def test_list_task_instance_parameter_expected_elements_type_must_be_a_class(not_a_class: object) -> None:
+    with pytest.raises(TypeError, match="expected_elements_type"):
+        gokart.ListTaskInstanceParameter(expected_elements_type=not_a_class)  # type: ignore[arg-type]
