@@ -16,6 +16,7 @@ from kartcore.execution.command_line import check_range
 from kartcore.execution.diagnosis import definition_error, failure_line
 from kartcore.execution.factory import WorkerSchedulerFactory
 from kartcore.execution.logs import log_level as temporary_log_level
+from kartcore.execution.task_dump import TaskDumpConfig, process_task_info
 from kartcore.task import TaskOnKart
 from kartcore.task.resolution import frozen_configuration
 from kartcore.task.task_on_kart import map_targets
@@ -28,6 +29,9 @@ def build(
     return_value: bool = True,
     reset_register: bool = True,
     log_level: int = logging.ERROR,
+    task_lock_exception_max_tries: int = 10,
+    task_lock_exception_max_wait_seconds: int = 600,
+    task_dump_config: TaskDumpConfig | None = None,
     workers: int = 1,
     dask_scheduler: str | None = None,
     **env_params: Any,
@@ -40,13 +44,20 @@ def build(
     was stopped and its unpublished outputs discarded (:mod:`interruption`). Returns None
     when ``return_value`` is False. ``dask_scheduler`` (``tcp://host:8786``) runs the DAG on that Dask
     cluster instead, one Dask task per incomplete task (docs/scaling.md; needs ``gokart-core[dask]``).
+    ``task_dump_config`` shows or saves the DAG before it runs (:mod:`task_dump`). The two
+    ``task_lock_exception_*`` arguments are gokart's retries of a build that met a Redis run lock held
+    elsewhere; kartcore waits for the holder instead (:mod:`kartcore.task.locking`), so they are only checked.
     """
     if not isinstance(task, luigi.Task):
         raise TypeError(f"build() takes one task instance, got {type(task).__name__}: {task!r}")
     check_range("build(workers=...)", workers, 1)
+    check_range("build(task_lock_exception_max_tries=...)", task_lock_exception_max_tries, 1)
+    check_range("build(task_lock_exception_max_wait_seconds=...)", task_lock_exception_max_wait_seconds, 0)
     if reset_register:
         _compat.forget_redefined_task_classes()
     config_check.warn_unknown_entries()  # typos and unknown sections in the config files
+    with frozen_configuration(), temporary_log_level(log_level):
+        process_task_info(task, task_dump_config)
     if dask_scheduler:
         from kartcore.execution.dask_executor import run_on_dask  # imports Dask only when a run uses it
 

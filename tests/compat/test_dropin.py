@@ -196,3 +196,37 @@ def test_pip_installed_dropin(tmp_path: Path) -> None:
     message = result.stderr.strip().splitlines()[-1]
     assert message.startswith("ImportError: gokart 1.12.2 and the kartcore drop-in"), message
     assert "pip uninstall -y gokart gokart-kartcore-dropin" in message
+
+
+#: gokart's test_build::test_process_task_info and a build with task_dump_config, under the drop-in.
+TASK_DUMP = textwrap.dedent(
+    """
+    import io, logging, luigi, gokart
+    from gokart.build import TaskDumpConfig, TaskDumpMode, TaskDumpOutputType, process_task_info
+    from gokart.tree.task_info import make_task_info_as_table
+
+    class Dumped(gokart.TaskOnKart[str]):
+        param = luigi.Parameter()
+        def run(self):
+            self.dump(self.param)
+
+    task = Dumped(param="test")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logging.getLogger("kartcore").setLevel(logging.INFO)
+    logging.getLogger("kartcore").addHandler(handler)
+    for mode in (TaskDumpMode.TREE, TaskDumpMode.TABLE):
+        process_task_info(task, TaskDumpConfig(mode=mode, output_type=TaskDumpOutputType.PRINT))
+        assert task.make_unique_id() in stream.getvalue(), stream.getvalue()
+        stream.truncate(0)
+    config = TaskDumpConfig(mode=TaskDumpMode.TABLE, output_type=TaskDumpOutputType.DUMP)
+    assert gokart.build(task, reset_register=False, task_dump_config=config) == "test"
+    assert list(make_task_info_as_table(task)["is_complete"]) == ["COMPLETE"]
+    """
+)
+
+
+def test_dropin_serves_task_dump_config(tmp_path: Path) -> None:
+    result = run_python(sys.executable, TASK_DUMP, tmp_path, str(DROPIN))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "resources" / "log" / "task_info" / "Dumped_7757badf81370beccb26f204c5bddba5.pkl").is_file()

@@ -2,16 +2,21 @@
 
 from gokart._dropin import module_getattr
 from kartcore import GokartBuildError, WorkerSchedulerFactory, build
+from kartcore.execution.task_dump import TaskDumpConfig, TaskDumpMode, TaskDumpOutputType, process_task_info
 
-__all__ = ["GokartBuildError", "WorkerSchedulerFactory", "build"]
+__all__ = [
+    "GokartBuildError",
+    "TaskDumpConfig",
+    "TaskDumpMode",
+    "TaskDumpOutputType",
+    "WorkerSchedulerFactory",
+    "build",
+    "process_task_info",
+]
 
-_DUMP = "kartcore's build has no task_dump_config; `kart tree` / `kart show` print the tree and the outputs"
 __getattr__ = module_getattr(
     "gokart.build",
     {
-        "TaskDumpConfig": _DUMP,
-        "TaskDumpMode": _DUMP,
-        "TaskDumpOutputType": _DUMP,
         "LoggerConfig": "kartcore.build takes log_level= instead",
         "HideLogs": "",
         "_get_output": "",

@@ -180,3 +180,34 @@ def test_build_refuses_a_worker_count_below_one(workers: object, workspace: Path
         kartcore.build(Leaf(number=1), workers=workers)  # type: ignore[arg-type]
     assert isinstance(info.value, ValueError) and isinstance(info.value, KartError)
     assert not workspace.exists()
+
+
+def test_build_takes_every_keyword_of_gokarts_build() -> None:
+    """gokart 1.12.2's build(task, return_value, reset_register, log_level, task_lock_exception_max_tries,
+    task_lock_exception_max_wait_seconds, task_dump_config, **env_params), in that order."""
+    import inspect
+
+    names = list(inspect.signature(kartcore.build).parameters)
+    gokarts = [
+        "task", "return_value", "reset_register", "log_level", "task_lock_exception_max_tries",
+        "task_lock_exception_max_wait_seconds", "task_dump_config",
+    ]  # fmt: skip
+    assert names[: len(gokarts)] == gokarts
+    assert names[-1] == "env_params"
+
+
+def test_task_lock_exception_arguments_are_accepted_and_checked(workspace: Path) -> None:
+    got = kartcore.build(Leaf(number=5), task_lock_exception_max_tries=3, task_lock_exception_max_wait_seconds=0)
+    assert got == 5
+    with pytest.raises(ValueError, match="task_lock_exception_max_tries"):
+        kartcore.build(Leaf(number=5), task_lock_exception_max_tries=0)
+    with pytest.raises(ValueError, match="task_lock_exception_max_wait_seconds"):
+        kartcore.build(Leaf(number=5), task_lock_exception_max_wait_seconds=-1)
+
+
+def test_log_level_decides_what_luigi_logs_during_the_build(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        kartcore.build(Leaf(number=8))
+        assert "Informed scheduler" not in caplog.text  # the default ERROR hides luigi's INFO lines
+        kartcore.build(Leaf(number=9), log_level=logging.INFO)
+        assert "Informed scheduler" in caplog.text
