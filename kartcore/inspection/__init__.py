@@ -1,10 +1,10 @@
-"""Looking at a pipeline without running it: the DAG (tree), its drawings (render, html), past runs
-(history) and what a workspace holds (workspace, behind ``kart clean``).
+"""Looking at a pipeline without running it: the DAG (tree), its drawings (render, html), gokart's task
+table (table), past runs (history) and what a workspace holds (workspace, behind ``kart clean``).
 
 Modules point one way, checked by import-linter's ``acyclic_siblings`` contract and
 tests/kartcore/inspection/test_no_import_cycles.py::
 
-    render -> html -> view -> tree          workspace -> view       history (alone)
+    render -> html -> view -> tree          workspace -> view       table -> tree       history (alone)
 
 This file imports nothing, so ``import kartcore`` (which needs only ``tree``) stays cheap.
 """
