@@ -140,9 +140,9 @@ def _run_case(case: dict[str, Any], library: str, args: argparse.Namespace, pare
         (project / "luigi.cfg").write_text("[worker]\nkeep_alive = true\n")
         with _luigid(parent) as port:
             extra = ["--scheduler-host", "127.0.0.1", "--scheduler-port", str(port), "--workers", "2", "--no-lock"]
-            # gokart exits 30 ("not run") when the other process ran some of the tasks, also when the DAG is
-            # complete; the root task's output is checked instead.
-            accepted = (0, 30) if library == "gokart" else (0,)
+            # gokart exits 10 ("already running") or 30 ("not run") when the other process ran some of the tasks,
+            # also when the DAG is complete; the root task's output is checked instead.
+            accepted = (0, 10, 30) if library == "gokart" else (0,)
             return _timed([_command(args, case["mode"], *extra) for _ in range(2)], project, env, accepted)
     finally:
         shutil.rmtree(project, ignore_errors=True)
