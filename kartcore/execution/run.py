@@ -112,7 +112,7 @@ def _run_on_luigi(root: luigi.Task, core: luigi.interface.core) -> Outcome:
             break
         if _wait_while_running_elsewhere(outcome.scheduler, root) == "DONE":
             return Outcome(True, LuigiStatusCode.SUCCESS, [], outcome.scheduler)
-        outcome = _run_once(root, core)
+        outcome = _run_once(root, core, again=True)
     return outcome
 
 
@@ -137,15 +137,20 @@ def _scheduler_state(scheduler: Any, root: luigi.Task) -> str:
     return "OTHER"
 
 
-def _run_once(root: luigi.Task, core: luigi.interface.core) -> Outcome:
-    """Run ``root``'s DAG with luigi's worker; Ctrl-C or SIGTERM stops every task cleanly (interruption.py)."""
+def _run_once(root: luigi.Task, core: luigi.interface.core, again: bool = False) -> Outcome:
+    """Run ``root``'s DAG with luigi's worker; Ctrl-C or SIGTERM stops every task cleanly (interruption.py).
+
+    ``again``: a later round of the same command, which already holds luigi's process lock (taking it again
+    would find this very process running and exit 3).
+    """
     factory = WorkerSchedulerFactory()
     with (
         interruption.stopping_cleanly(),
         progress.reporting(workers=core.workers, follow_level=True),
         failures.collecting() as collector,
     ):
-        result = luigi.build([root], worker_scheduler_factory=factory, detailed_summary=True, no_lock=core.no_lock)
+        no_lock = core.no_lock or again
+        result = luigi.build([root], worker_scheduler_factory=factory, detailed_summary=True, no_lock=no_lock)
         found = collector.failures(factory.scheduler)
     # With luigid the scheduler may list failures of other runs: name only this run's tasks.
     ours = [failure for failure in found if isinstance(failure.task, luigi.Task) or failure.task == root.task_id]

@@ -127,3 +127,22 @@ def test_the_process_without_work_waits_for_the_root_another_one_runs(tmp_path: 
     outputs = [worker.communicate(timeout=120)[0] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     assert len((tmp_path / "root.log").read_text().split()) == 1, "the root ran once"
+
+
+@pytest.mark.slow
+def test_a_process_that_schedules_again_keeps_its_own_lock(tmp_path: Path, luigid: int) -> None:
+    """Without keep-alive a process gives up on tasks the other one runs and schedules the DAG again; luigi's
+    process lock (taken, as by default, in a directory of its own) must not refuse that second round."""
+    (tmp_path / "pipeline.py").write_text(SLOW_ROOT)
+    (tmp_path / "main.py").write_text(MAIN)
+    (tmp_path / "luigi.cfg").write_text("[worker]\nkeep_alive = false\n")
+    workers = []
+    for index in range(2):
+        command = [sys.executable, "main.py", "slowroot.Root", "--scheduler-host", "127.0.0.1"]
+        command += ["--scheduler-port", str(luigid), "--lock-pid-dir", str(tmp_path / f"locks-{index}")]
+        workers.append(
+            subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        )
+    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    assert len((tmp_path / "root.log").read_text().split()) == 1, "the root ran once"
