@@ -12,16 +12,14 @@ from __future__ import annotations
 import importlib
 
 from kartcore.task.module_versions import distributions_by_module
+from kartcore.task.seed import seed_modules
 
 
 def prepare_worker_processes(task_class: type) -> None:
     """Import the configured seed functions' modules and map modules to distributions, in this process."""
     distributions_by_module()
-    parameter = task_class.fix_random_seed_methods
-    for method in parameter.task_value(task_class.__name__, "fix_random_seed_methods") or ():
-        module_name = str(method).rpartition(".")[0]
-        if not module_name:
-            continue
+    methods = task_class.fix_random_seed_methods.task_value(task_class.__name__, "fix_random_seed_methods") or ()
+    for module_name in seed_modules(methods):
         try:
             importlib.import_module(module_name)
         except ImportError:

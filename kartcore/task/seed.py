@@ -18,6 +18,11 @@ def seed_for(unique_id: str, fixed_value: int | None) -> int:
     return fixed_value if fixed_value is not None else int(unique_id, 16) % SEED_MODULUS
 
 
+def seed_modules(methods: Iterable[str]) -> list[str]:
+    """The modules the dotted seed methods live in (imported by :func:`apply_seed`, or ahead of time)."""
+    return [module for module in (str(method).rpartition(".")[0] for method in methods) if module]
+
+
 def apply_seed(methods: Iterable[str], seed: int) -> list[str]:
     """Call each dotted method with ``seed``; return the ones that could be called."""
     applied = []

@@ -7,6 +7,7 @@ collects the events the test's tasks log. Everything is removed on ``close()``.
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 from collections import Counter
@@ -77,6 +78,16 @@ def assert_recovered(events: list[list[str]], width: int, victim: str, survivor:
     interrupted -= {event[1] for event in events if event[0] == "published" and event[2] == victim}
     rerun = {event[1] for event in events if event[0] == "start" and event[2] == survivor}
     assert interrupted and interrupted <= rerun, events
+
+
+def run_at_once(commands: list[list[str]], cwd: Path, timeout: float = 120) -> tuple[list[int], list[str]]:
+    """Start every command at once (as processes on several machines would), wait for all; exit codes and output."""
+    processes = [
+        subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for command in commands
+    ]
+    outputs = [process.communicate(timeout=timeout)[0] for process in processes]
+    return [process.returncode for process in processes], outputs
 
 
 def whole_outputs(directory: Path) -> list[str]:

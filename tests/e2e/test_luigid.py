@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.cluster import run_at_once
+
 PIPELINE = textwrap.dedent(
     """
     import os
@@ -59,12 +61,8 @@ def test_two_workers_share_a_dag_through_luigid(tmp_path: Path, luigid: int) -> 
         str(luigid),
         "--no-lock",
     ]
-    workers = [
-        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for _ in range(2)
-    ]
-    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
-    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    codes, outputs = run_at_once([command, command], tmp_path)
+    assert codes == [0, 0], outputs
     runs = (tmp_path / "runs.log").read_text().split()
     names = runs[0::2]
     pids = runs[1::2]
@@ -120,12 +118,8 @@ def test_the_process_without_work_waits_for_the_root_another_one_runs(tmp_path: 
     (tmp_path / "main.py").write_text(MAIN)
     command = [sys.executable, "main.py", "slowroot.Root", "--scheduler-host", "127.0.0.1"]
     command += ["--scheduler-port", str(luigid), "--no-lock"]
-    workers = [
-        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for _ in range(2)
-    ]
-    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
-    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    codes, outputs = run_at_once([command, command], tmp_path)
+    assert codes == [0, 0], outputs
     assert len((tmp_path / "root.log").read_text().split()) == 1, "the root ran once"
 
 
@@ -136,13 +130,8 @@ def test_a_process_that_schedules_again_keeps_its_own_lock(tmp_path: Path, luigi
     (tmp_path / "pipeline.py").write_text(SLOW_ROOT)
     (tmp_path / "main.py").write_text(MAIN)
     (tmp_path / "luigi.cfg").write_text("[worker]\nkeep_alive = false\n")
-    workers = []
-    for index in range(2):
-        command = [sys.executable, "main.py", "slowroot.Root", "--scheduler-host", "127.0.0.1"]
-        command += ["--scheduler-port", str(luigid), "--lock-pid-dir", str(tmp_path / f"locks-{index}")]
-        workers.append(
-            subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        )
-    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
-    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    command = [sys.executable, "main.py", "slowroot.Root", "--scheduler-host", "127.0.0.1"]
+    command += ["--scheduler-port", str(luigid), "--lock-pid-dir"]
+    codes, outputs = run_at_once([[*command, str(tmp_path / f"locks-{index}")] for index in range(2)], tmp_path)
+    assert codes == [0, 0], outputs
     assert len((tmp_path / "root.log").read_text().split()) == 1, "the root ran once"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cluster import assert_recovered, slow_dag
+from tests.e2e.cluster import assert_recovered, run_at_once, slow_dag
 from tests.e2e.conftest import LUIGID_CONFIG
 
 LEAVES = 6
@@ -124,12 +124,8 @@ def test_a_task_that_keeps_failing_ends_both_workers_with_exit_1(tmp_path: Path,
     (tmp_path / "main.py").write_text(MAIN)
     command = [sys.executable, "main.py", "--module", "pipeline", "recovery.Top", "--scheduler-host", "127.0.0.1"]
     command += ["--scheduler-port", str(luigid), "--no-lock"]
-    workers = [
-        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for _ in range(2)
-    ]
-    outputs = [worker.communicate(timeout=180)[0] for worker in workers]
-    assert [worker.returncode for worker in workers] == [1, 1], outputs
+    codes, outputs = run_at_once([command, command], tmp_path, timeout=180)
+    assert codes == [1, 1], outputs
     config = configparser.ConfigParser()
     config.read(LUIGID_CONFIG)
     tries = (tmp_path / "tries.log").read_text().split()
