@@ -153,6 +153,14 @@ class Cluster:
         self.containers.append(name)
         return name
 
+    def address(self, name: str) -> str:
+        """The container's IP on the network: used instead of its name, which podman's DNS sometimes fails to
+        resolve for a container that has just started or while another one is being killed."""
+        template = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
+        inspected = self.podman("inspect", "--format", template, name)
+        assert inspected.returncode == 0 and inspected.stdout.strip(), explain(inspected)
+        return inspected.stdout.strip()
+
     def wait_for_port(self, name: str, port: int, timeout: float = 60) -> None:
         """Return once something listens on ``port`` inside container ``name`` (probed from inside it)."""
         probe = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=1)"

@@ -249,7 +249,7 @@ def test_containers_share_a_dag_through_luigid_and_survive_a_killed_worker(
             *("luigid", "--address", "0.0.0.0", "--port", "8082", "--state-path", "/tmp/luigid.pickle"),
         )
         command = ["python", "main.py", "--module", "slowdag", "slowdag.Total", "--width=6", "--workers", "2"]
-        command += ["--scheduler-host", luigid, "--scheduler-port", "8082"]
+        command += ["--scheduler-host", cluster.address(luigid), "--scheduler-port", "8082"]
         cluster.wait_for_port(luigid, 8082)
         victim = cluster.start("victim", *command)
         survivor = cluster.start("survivor", *command)
@@ -284,7 +284,7 @@ def test_containers_run_a_dag_on_dask_and_survive_a_killed_worker(
     try:
         scheduler = cluster.start("scheduler", "dask", "scheduler", "--host", "0.0.0.0", "--port", "8786")
         cluster.wait_for_port(scheduler, 8786)
-        address = f"tcp://{scheduler}:8786"
+        address = f"tcp://{cluster.address(scheduler)}:8786"
         worker = ["env", "PYTHONPATH=/app", "dask", "worker", address, "--nthreads", "1", "--preload", "slowdag"]
         victim = cluster.start("victim", *worker)
         cluster.start("survivor", *worker)
