@@ -41,8 +41,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-LUIGID_CONFIG = ROOT / "kartcore" / "templates" / "kart-pipeline" / "{{cookiecutter.project_name}}" / "conf"
-LUIGID_CONFIG = LUIGID_CONFIG / "luigid.cfg"
+LUIGID_CONFIG = ROOT / "{{cookiecutter.project_name}}" / "conf" / "luigid.cfg"
 LIBRARIES = ("kartcore", "gokart")
 
 PIPELINE = textwrap.dedent(

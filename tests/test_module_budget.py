@@ -19,8 +19,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "kartcore"
 MAX_LINES = 400
 
-#: The project template (kartcore/templates/) is package data rendered by cookiecutter, not kartcore code:
-#: its files hold Jinja and its hooks run in the generated project.
+#: The project template is rendered by cookiecutter, not kartcore code (its files hold Jinja and its hooks run in
+#: the generated project): it sits at the repository root, and only a built wheel has it in kartcore/templates/.
 TEMPLATES = PACKAGE / "templates"
 MODULES = sorted(module for module in PACKAGE.rglob("*.py") if TEMPLATES not in module.parents)
 MODULE_IDS = [module.relative_to(PACKAGE.parent).as_posix() for module in MODULES]

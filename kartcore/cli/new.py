@@ -1,9 +1,10 @@
-"""``kart new``: generate a pipeline project from the cookiecutter template bundled in this package.
+"""``kart new``: generate a pipeline project from the cookiecutter template that comes with this package.
 
-The template is package data (``kartcore/templates/kart-pipeline``), so an installed ``gokart-core``
-needs no checkout: ``kart new`` asks the same questions and runs the same hooks as ``cookiecutter
-gh:<org>/<repo>``, whose root ``cookiecutter.json`` points at this very directory. cookiecutter is
-imported only when the command runs.
+The template sits at the repository root (``cookiecutter gh:<org>/<repo>`` renders it as it is); the build
+carries it into the wheel as package data (``kartcore/templates/kart-pipeline``), so an installed
+``gokart-core`` needs no checkout, and a checkout or an editable install finds it at the root. Either way
+``kart new`` asks the same questions and runs the same hooks. cookiecutter is imported only when the
+command runs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,21 @@ from typing import Any
 
 import click
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "kart-pipeline"
+PACKAGE = Path(__file__).resolve().parent.parent
+#: Where the wheel puts the root template (pyproject.toml, [tool.hatch.build.targets.wheel]).
+PACKAGED_TEMPLATE = PACKAGE / "templates" / "kart-pipeline"
+
+
+def template_directory(package: Path = PACKAGE) -> Path:
+    """The template's directory: package data in an installed wheel, else the repository root of a checkout.
+
+    A copy of kartcore vendored into a project has neither; :func:`questions` says so.
+    """
+    packaged = package / PACKAGED_TEMPLATE.relative_to(PACKAGE)
+    return packaged if packaged.is_dir() else package.parent
+
+
+TEMPLATE = template_directory()
 
 
 def questions(template: Path | None = None) -> dict[str, Any]:

@@ -15,15 +15,7 @@ from tests.servers import free_port, stop, wait_for_port
 
 #: The luigid settings the template ships (dead workers found in seconds, failed tasks retried soon):
 #: every luigid the tests start runs with them, so the tests check what users get.
-LUIGID_CONFIG = (
-    Path(__file__).resolve().parents[2]
-    / "kartcore"
-    / "templates"
-    / "kart-pipeline"
-    / "{{cookiecutter.project_name}}"
-    / "conf"
-    / "luigid.cfg"
-)
+LUIGID_CONFIG = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_name}}" / "conf" / "luigid.cfg"
 
 
 @pytest.fixture

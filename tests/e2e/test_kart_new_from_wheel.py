@@ -1,10 +1,12 @@
 """``pipx install gokart-core && kart new``, for real: the wheel alone carries the template.
 
-The wheel is built from this repository and installed (with its dependencies from the package index,
-plus pytest for the verification) into a fresh virtualenv that knows nothing of the checkout. ``kart new
---no-input`` then runs there from an unrelated directory: the hooks bundle the installed kartcore (without
-its templates) with a pyproject written from the installed distribution's metadata, and verify the project
-(pipeline and tests). ``kart add task`` follows, and the project's tests and ruff pass again.
+The template sits at the repository root; the build maps it into the wheel (and the sdist keeps it, so a
+wheel built from the sdist has it too). The wheel is built from this repository and installed (with its
+dependencies from the package index, plus pytest for the verification) into a fresh virtualenv that knows
+nothing of the checkout. ``kart new --no-input`` then runs there from an unrelated directory: the hooks bundle
+the installed kartcore (without the template) with a pyproject written from the installed distribution's
+metadata, and verify the project (pipeline and tests). ``kart add task`` follows, and the project's tests and
+ruff pass again.
 """
 
 from __future__ import annotations
@@ -13,21 +15,37 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 import tomllib
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 
 from tests.e2e.generated_project import REPO_ROOT, environment, explain, run
+from tests.template.conftest import PACKAGED_TEMPLATE, TEMPLATE_FILES
 
 pytestmark = pytest.mark.slow
 
 VERIFIED = "verify: the pipeline ran and the tests passed"
 RUFF = Path(sys.executable).with_name("ruff")
 PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-TEMPLATE_IN_WHEEL = "kartcore/templates/kart-pipeline"
+
+
+def template_files() -> set[str]:
+    """The root template's files (no bytecode), relative to the root: what the wheel must carry."""
+    names = set()
+    for top in TEMPLATE_FILES:
+        path = REPO_ROOT / top
+        files = [path] if path.is_file() else [item for item in path.rglob("*") if item.is_file()]
+        names.update(
+            str(item.relative_to(REPO_ROOT))
+            for item in files
+            if "__pycache__" not in item.parts and item.suffix != ".pyc"
+        )
+    return names
 
 
 def fresh_env(venv: Path, **extra: str) -> dict[str, str]:
@@ -75,19 +93,39 @@ def generated(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     return elsewhere / "projects" / "kart-pipeline", result
 
 
-def test_the_wheel_carries_the_whole_template_and_no_bytecode(wheel: Path) -> None:
+def packaged(names: list[str]) -> set[str]:
+    """The template files among a wheel's names, relative to the template."""
+    return {name.removeprefix(f"{PACKAGED_TEMPLATE}/") for name in names if name.startswith(f"{PACKAGED_TEMPLATE}/")}
+
+
+def test_the_wheel_carries_the_root_template_as_package_data_and_no_bytecode(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    template = {name.removeprefix(f"{TEMPLATE_IN_WHEEL}/") for name in names if name.startswith(TEMPLATE_IN_WHEEL)}
-    source = REPO_ROOT / TEMPLATE_IN_WHEEL
-    expected = {
-        str(path.relative_to(source))
-        for path in source.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    }
-    assert template == expected
+    template = packaged(names)
+    assert template == template_files()
     assert "{{cookiecutter.project_name}}/.github/workflows/ci.yml" in template
     assert "{{cookiecutter.project_name}}/.dockerignore" in template
+    assert "hooks/hook_answers.py" in template
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+    top_level = {name.split("/")[0] for name in names}
+    assert top_level == {"kartcore", wheel.name.split("-py3")[0] + ".dist-info"}  # nothing else at the top
+
+
+def test_the_sdist_keeps_the_template_at_the_root_and_its_wheel_carries_it(tmp_path: Path) -> None:
+    code = f"import hatchling.build as b; print(b.build_sdist({str(tmp_path)!r}))"
+    built = run([sys.executable, "-c", code], cwd=REPO_ROOT)
+    assert built.returncode == 0, explain(built)
+    sdist = tmp_path / built.stdout.strip().splitlines()[-1]
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    (source,) = (tmp_path / "unpacked").iterdir()
+    assert template_files() <= {str(path.relative_to(source)) for path in source.rglob("*") if path.is_file()}
+    rebuilt = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", tmp_path / "wheel", source],
+        cwd=tmp_path,
+    )
+    assert rebuilt.returncode == 0, explain(rebuilt)
+    (wheel,) = (tmp_path / "wheel").glob("gokart_core-*.whl")
+    assert packaged(zipfile.ZipFile(wheel).namelist()) == template_files()
 
 
 def test_the_installed_kart_is_the_wheels_and_import_kartcore_stays_light(venv: Path) -> None:
@@ -112,7 +150,7 @@ def test_kart_new_generates_and_verifies_the_project(generated: tuple[Path, subp
     assert record["context"]["cookiecutter"]["package_name"] == "kart_pipeline"
 
 
-def test_the_vendored_runtime_is_the_installed_package_without_templates(
+def test_the_vendored_runtime_is_the_installed_package_without_the_template(
     venv: Path, generated: tuple[Path, subprocess.CompletedProcess[str]]
 ) -> None:
     project, _ = generated
@@ -137,8 +175,10 @@ def test_the_vendored_pyproject_has_the_repository_name_version_and_dependencies
     project, _ = generated
     vendored = tomllib.loads((project / "vendor" / "gokart-core" / "pyproject.toml").read_text(encoding="utf-8"))
     table = vendored["project"]
-    for key in ("name", "version", "requires-python", "scripts"):
+    for key in ("name", "version", "scripts"):
         assert table[key] == PROJECT[key], key
+    # the wheel's metadata orders the clauses its own way (<3.14,>=3.10): the same range
+    assert SpecifierSet(table["requires-python"]) == SpecifierSet(PROJECT["requires-python"])
     runtime = [item for item in PROJECT["dependencies"] if not item.startswith("cookiecutter")]
     assert sorted(map(str, map(Requirement, table["dependencies"]))) == sorted(map(str, map(Requirement, runtime)))
 

@@ -2,19 +2,37 @@
 
 hooks/checks.py holds the two entry points; hooks/hook_*.py one job each.
 
-The template is package data, ``kartcore/templates/kart-pipeline`` (what ``kart new`` renders); the
-repository root's cookiecutter.json is a nested-template pointer to it, for ``cookiecutter <checkout>``
-and ``cookiecutter gh:<org>/<repo>``.
+The template is the repository root (cookiecutter.json, hooks/, local_extensions.py and
+``{{cookiecutter.project_name}}/`` beside kartcore/), so ``cookiecutter <checkout>`` and ``cookiecutter
+gh:<org>/<repo>`` render it with no "Select a template" question. The wheel carries the same files as package
+data in ``kartcore/templates/kart-pipeline`` (pyproject.toml), which is what ``kart new`` renders when installed.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIRECTORY = "kartcore/templates/kart-pipeline"
-TEMPLATE_ROOT = REPO_ROOT / TEMPLATE_DIRECTORY
+TEMPLATE_ROOT = REPO_ROOT
+#: The template's files at the root, as the build maps them into the wheel.
+TEMPLATE_FILES = ("cookiecutter.json", "hooks", "local_extensions.py", "{{cookiecutter.project_name}}")
+#: Where the wheel carries the template (inside the kartcore package).
+PACKAGED_TEMPLATE = "kartcore/templates/kart-pipeline"
 HOOKS = TEMPLATE_ROOT / "hooks"
 if str(HOOKS) not in sys.path:
     sys.path.insert(0, str(HOOKS))
+
+
+def copy_template(destination: Path) -> Path:
+    """The root template's files (no bytecode) copied into ``destination``, as the wheel or a clone holds them."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in TEMPLATE_FILES:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / name)
+    return destination

@@ -18,7 +18,7 @@ import yaml
 from cookiecutter.main import cookiecutter
 
 from tests.conftest import files_under
-from tests.template.conftest import REPO_ROOT, TEMPLATE_DIRECTORY, TEMPLATE_ROOT
+from tests.template.conftest import REPO_ROOT, TEMPLATE_ROOT
 
 RUFF = Path(sys.executable).with_name("ruff")
 VENDOR = "vendor/gokart-core"
@@ -65,12 +65,12 @@ def bake(cookies: Any, **answers: str) -> Path:
 
 
 def runtime_files() -> list[str]:
-    """The files bundle_runtime() copies: the kartcore package without bytecode and without templates/."""
+    """The files bundle_runtime() copies: the kartcore package without bytecode."""
     root = REPO_ROOT / "kartcore"
     return sorted(
         f"{VENDOR}/kartcore/{name}"
         for name in files_under(root)
-        if "__pycache__" not in Path(name).parts and not name.endswith(".pyc") and Path(name).parts[0] != "templates"
+        if "__pycache__" not in Path(name).parts and not name.endswith(".pyc")
     )
 
 
@@ -301,7 +301,7 @@ def test_cruft_json_records_the_answers_and_no_absolute_path(cookies, tmp_path: 
     assert {key: recorded[key] for key in answers} == answers
     assert recorded["package_name"] == "churn_model"
     assert recorded["verify"] == "no"
-    # every question is recorded (pytest-cookies' result.context is the root pointer's, so read the template's)
+    # every question is recorded
     questions = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
     assert {key for key in questions if not key.startswith("_")} <= set(recorded)
     assert "_output_dir" not in recorded
@@ -310,7 +310,7 @@ def test_cruft_json_records_the_answers_and_no_absolute_path(cookies, tmp_path: 
     assert not re.search(r'"/', text), "an absolute path was recorded"
     assert not os.path.isabs(record["template"])
     assert (project / record["template"]).resolve() == REPO_ROOT
-    assert record["directory"] == TEMPLATE_DIRECTORY  # the root cookiecutter.json points there; cruft needs it
+    assert record["directory"] is None  # the template is the repository root
     assert recorded["_template"] == record["template"]
 
 

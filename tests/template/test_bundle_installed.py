@@ -16,7 +16,7 @@ import pytest
 import tomllib
 from packaging.requirements import Requirement
 
-from tests.template.conftest import REPO_ROOT, TEMPLATE_DIRECTORY
+from tests.template.conftest import PACKAGED_TEMPLATE, REPO_ROOT, copy_template
 
 PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
@@ -37,9 +37,10 @@ def wheel_style(requirement: str, extra: str | None = None) -> str:
 
 @pytest.fixture
 def site_packages(tmp_path: Path) -> Path:
-    """kartcore (with its templates) and a gokart_core dist-info, side by side, without a pyproject.toml."""
+    """kartcore (with the template as the wheel carries it) and a gokart_core dist-info, without a pyproject.toml."""
     site = tmp_path / "site-packages"
     shutil.copytree(REPO_ROOT / "kartcore", site / "kartcore", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_template(site / PACKAGED_TEMPLATE)
     info = site / f"gokart_core-{PROJECT['version']}.dist-info"
     (info / "licenses").mkdir(parents=True)
     shutil.copy2(REPO_ROOT / "LICENSE", info / "licenses" / "LICENSE")
@@ -62,7 +63,7 @@ def site_packages(tmp_path: Path) -> Path:
 def test_the_vendored_pyproject_of_an_installed_runtime_matches_the_repository(
     site_packages: Path, tmp_path: Path
 ) -> None:
-    vendor = hook_bundle.bundle_runtime(tmp_path / "project", site_packages / TEMPLATE_DIRECTORY)
+    vendor = hook_bundle.bundle_runtime(tmp_path / "project", site_packages / PACKAGED_TEMPLATE)
     vendored = tomllib.loads((vendor / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     for key in ("name", "version", "requires-python", "scripts"):
         assert vendored[key] == PROJECT[key], key
@@ -80,7 +81,7 @@ def test_an_installed_runtime_without_its_metadata_is_refused(site_packages: Pat
         shutil.rmtree(info)
     refused = r"cannot bundle kartcore: neither .* nor an installed gokart"
     with pytest.raises(hook_common.VerificationError, match=refused):
-        hook_bundle.bundle_runtime(tmp_path / "project", site_packages / TEMPLATE_DIRECTORY)
+        hook_bundle.bundle_runtime(tmp_path / "project", site_packages / PACKAGED_TEMPLATE)
 
 
 def test_a_pyproject_of_another_project_next_to_kartcore_is_not_taken_for_the_runtime(

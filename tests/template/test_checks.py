@@ -26,7 +26,7 @@ import tomllib
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
-from tests.template.conftest import REPO_ROOT, TEMPLATE_DIRECTORY, TEMPLATE_ROOT
+from tests.template.conftest import REPO_ROOT, TEMPLATE_ROOT
 
 
 @pytest.fixture
@@ -56,11 +56,11 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def runtime_files() -> dict[str, bytes]:
-    """The kartcore package as bundle_runtime() should copy it: no bytecode, no templates/."""
+    """The kartcore package as bundle_runtime() should copy it: no bytecode."""
     return {
         name: content
         for name, content in tree(REPO_ROOT / "kartcore").items()
-        if "__pycache__" not in Path(name).parts and not name.endswith(".pyc") and Path(name).parts[0] != "templates"
+        if "__pycache__" not in Path(name).parts and not name.endswith(".pyc")
     }
 
 
@@ -197,7 +197,7 @@ def test_pre_gen_is_silent_and_returns_0_for_good_answers(
 # ----- bundle_runtime() ---------------------------------------------------------------------------
 
 
-def test_bundle_runtime_copies_kartcore_byte_for_byte_without_the_templates(tmp_path: Path) -> None:
+def test_bundle_runtime_copies_kartcore_byte_for_byte_and_nothing_of_the_template(tmp_path: Path) -> None:
     vendor = hook_bundle.bundle_runtime(tmp_path / "project", TEMPLATE_ROOT)
     assert vendor == tmp_path / "project" / "vendor" / "gokart-core"
     expected = runtime_files()
@@ -205,6 +205,7 @@ def test_bundle_runtime_copies_kartcore_byte_for_byte_without_the_templates(tmp_
     assert "cli/new.py" in expected
     assert tree(vendor / "kartcore") == expected
     assert not (vendor / "kartcore" / "templates").exists()
+    assert not (vendor / "hooks").exists()
     assert (vendor / "LICENSE").read_bytes() == (REPO_ROOT / "LICENSE").read_bytes()
     assert sorted(path.name for path in vendor.iterdir()) == ["LICENSE", "kartcore", "pyproject.toml"]
 
@@ -264,9 +265,7 @@ def cookiecutter_context(answers: dict[str, Any], template: str, tmp_path: Path)
     ("typed", "source"),
     [
         pytest.param(str(TEMPLATE_ROOT), {}, id="template-absolute"),  # `kart new`, `cookiecutter /abs/template`
-        pytest.param(".", {}, id="template-relative"),  # `cookiecutter .` in the template
-        # `cookiecutter <checkout>`: the root pointer names the template; local_extensions sees what was typed
-        pytest.param(str(TEMPLATE_ROOT), {"template": ".", "directory": TEMPLATE_DIRECTORY}, id="repository"),
+        pytest.param(".", {}, id="template-relative"),  # `cookiecutter .` in the checkout
     ],
 )
 def test_cruft_record_of_a_local_template_holds_no_absolute_path(
@@ -305,15 +304,15 @@ def test_cruft_record_keeps_a_remote_template_as_given(defaults: dict[str, Any],
     assert not [text for text in strings_in(record) if os.path.isabs(text)]
 
 
-def test_cruft_record_of_a_remote_repository_names_it_and_the_template_directory(
+def test_cruft_record_of_a_remote_repository_names_the_repository_not_its_clone(
     defaults: dict[str, Any], tmp_path: Path
 ) -> None:
-    # `cookiecutter gh:org/repo`: cookiecutter re-runs itself on the clone's template, so _template is that path
-    clone = tmp_path / "cookiecutters" / "repo" / TEMPLATE_DIRECTORY
-    context = cookiecutter_context(defaults, str(clone), tmp_path)
-    source = {"template": "gh:org/repo", "checkout": "v2", "directory": TEMPLATE_DIRECTORY}
+    # `cookiecutter gh:org/repo`: the template is the clone's root; local_extensions saw what was typed
+    clone = tmp_path / "cookiecutters" / "repo"
+    context = cookiecutter_context(defaults, "gh:org/repo", tmp_path)
+    source = {"template": "gh:org/repo", "checkout": "v2", "directory": None}
     record = hook_record.cruft_record(context, tmp_path / "kart-pipeline", clone, source)
-    assert (record["template"], record["checkout"], record["directory"]) == ("gh:org/repo", "v2", TEMPLATE_DIRECTORY)
+    assert (record["template"], record["checkout"], record["directory"]) == ("gh:org/repo", "v2", None)
     assert record["context"]["cookiecutter"]["_template"] == "gh:org/repo"
     assert not [text for text in strings_in(record) if os.path.isabs(text)]
 

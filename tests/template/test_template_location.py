@@ -1,27 +1,24 @@
-"""Where the template lives: package data in kartcore/templates/kart-pipeline, and a pointer at the root.
+"""Where the template lives: at the repository root, one copy in git, carried into the wheel as package data.
 
-The one copy of the template is inside the package, so the wheel carries it for ``kart new``. The
-repository root's cookiecutter.json is a cookiecutter nested-template pointer to it, so
-``cookiecutter <checkout>`` and ``cookiecutter gh:<org>/<repo>`` keep working (after a "Select a
-template" question with the one choice, or none with --no-input), and ``.cruft.json`` names the repository
-plus the template's ``directory`` in it, as ``cruft update`` needs.
+``cookiecutter <checkout>`` and ``cookiecutter gh:<org>/<repo>`` render the root template straight away (no
+"Select a template" question); ``kart new`` renders the same files from a checkout, an editable install
+(the root) or an installed wheel (``kartcore/templates/kart-pipeline``; the real wheel is built and used in
+tests/e2e/test_kart_new_from_wheel.py).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from cookiecutter.main import cookiecutter
-
-from tests.conftest import files_under
-from tests.template.conftest import REPO_ROOT, TEMPLATE_DIRECTORY, TEMPLATE_ROOT
+from kartcore.cli import new
+from tests.template.conftest import PACKAGED_TEMPLATE, REPO_ROOT, TEMPLATE_FILES, copy_template
 
 COOKIECUTTER = Path(sys.executable).with_name("cookiecutter")
+#: The template's questions, in order (tests/kartcore/cli/test_new.py names them).
+QUESTIONS = list(new.questions(REPO_ROOT))
 
 
 def private_config(tmp_path: Path) -> str:
@@ -33,54 +30,44 @@ def private_config(tmp_path: Path) -> str:
     return str(config)
 
 
-def contents(project: Path) -> dict[str, bytes]:
-    return {name: (project / name).read_bytes() for name in files_under(project) if name != ".cruft.json"}
-
-
 def cruft(project: Path) -> dict:
     return json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
 
 
-def test_the_root_cookiecutter_json_points_at_the_one_packaged_template() -> None:
-    pointer = json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
-    assert list(pointer) == ["templates"]
-    (entry,) = pointer["templates"].values()
-    assert (REPO_ROOT / entry["path"]).resolve() == TEMPLATE_ROOT
-    assert (TEMPLATE_ROOT / "cookiecutter.json").is_file()
-    assert (TEMPLATE_ROOT / "{{cookiecutter.project_name}}").is_dir()
-    leftovers = [path.name for path in REPO_ROOT.iterdir() if "cookiecutter" in path.name and path.is_dir()]
-    assert leftovers == [], "a second copy of the template at the root"
-    assert not (REPO_ROOT / "hooks").exists()
-    assert not (REPO_ROOT / "local_extensions.py").exists()
+def git_files(pattern: str) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--", pattern], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60
+    )
+    return listed.stdout.splitlines()
 
 
-def test_the_checkout_and_the_template_directory_bake_the_same_project(tmp_path: Path) -> None:
-    config = private_config(tmp_path)
-    projects = [
-        Path(
-            cookiecutter(
-                str(root),
-                no_input=True,
-                output_dir=str(tmp_path / name),
-                config_file=config,
-                extra_context={"verify": "no"},
-            )
-        )
-        for name, root in (("checkout", REPO_ROOT), ("template", TEMPLATE_ROOT))
-    ]
-    assert contents(projects[0]) == contents(projects[1])
-    via_checkout, direct = (cruft(project) for project in projects)
-    assert (via_checkout["directory"], direct["directory"]) == (TEMPLATE_DIRECTORY, None)
-    assert (projects[0] / via_checkout["template"]).resolve() == REPO_ROOT
-    assert (projects[1] / direct["template"]).resolve() == TEMPLATE_ROOT
-    assert via_checkout["context"] == {
-        "cookiecutter": {**direct["context"]["cookiecutter"], "_template": via_checkout["template"]}
-    }
+def test_the_template_is_the_repository_root_and_git_holds_one_copy() -> None:
+    context = json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    assert "templates" not in context, "a nested-template pointer makes cookiecutter ask 'Select a template'"
+    assert QUESTIONS[:2] == ["project_name", "package_name"]
+    assert (REPO_ROOT / "hooks" / "pre_gen_project.py").is_file()
+    assert (REPO_ROOT / "hooks" / "post_gen_project.py").is_file()
+    assert (REPO_ROOT / "local_extensions.py").is_file()
+    assert (REPO_ROOT / "{{cookiecutter.project_name}}" / "main.py").is_file()
+    assert git_files("*cookiecutter.json") == ["cookiecutter.json"]
+    assert git_files("*local_extensions.py") == ["local_extensions.py"]
+    assert git_files("*pre_gen_project.py") == ["hooks/pre_gen_project.py"]
+    assert git_files("kartcore/templates") == []
 
 
-def test_the_cookiecutter_command_asks_for_the_template_then_the_questions(tmp_path: Path) -> None:
-    # the one nested template is offered as choice 1; then the template's own nine questions
-    answers = ["", "churn-model", "", "3", "Ada", "ada@example.org", "", "2", "", "2"]
+def test_kart_new_renders_the_root_template_in_a_checkout_and_the_packaged_one_in_a_wheel(tmp_path: Path) -> None:
+    assert new.TEMPLATE == REPO_ROOT  # this checkout (and the editable install the tests run from)
+    assert list(new.questions()) == QUESTIONS
+    installed = tmp_path / "site-packages" / "kartcore"
+    (installed / "cli").mkdir(parents=True)
+    copy_template(installed / Path(PACKAGED_TEMPLATE).relative_to("kartcore"))
+    assert new.template_directory(installed) == installed.parent / PACKAGED_TEMPLATE
+    assert list(new.questions(new.template_directory(installed))) == QUESTIONS
+    assert sorted(path.name for path in new.template_directory(installed).iterdir()) == sorted(TEMPLATE_FILES)
+
+
+def test_the_cookiecutter_command_asks_the_questions_without_a_template_selection(tmp_path: Path) -> None:
+    answers = ["churn-model", "", "3", "Ada", "ada@example.org", "", "2", "", "2"]
     result = subprocess.run(
         [str(COOKIECUTTER), "--config-file", private_config(tmp_path), "-o", str(tmp_path / "out"), str(REPO_ROOT)],
         input="\n".join(answers) + "\n",
@@ -90,16 +77,17 @@ def test_the_cookiecutter_command_asks_for_the_template_then_the_questions(tmp_p
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Select a template" in result.stdout
-    assert "1 - kart-pipeline" in result.stdout
+    assert "Select a template" not in result.stdout
+    assert "[1/9] Project directory name" in result.stdout
     assert "[9/9]" in result.stdout
     project = tmp_path / "out" / "churn-model"
     recorded = cruft(project)["context"]["cookiecutter"]
     assert (recorded["python_version"], recorded["author"], recorded["license"]) == ("3.12", "Ada", "Apache-2.0")
     assert (project / "vendor" / "gokart-core" / "kartcore" / "__init__.py").is_file()
+    assert not (project / "vendor" / "gokart-core" / "hooks").exists()
 
 
-def test_the_cookiecutter_command_with_no_input_takes_the_template_and_its_defaults(tmp_path: Path) -> None:
+def test_the_cookiecutter_command_with_no_input_takes_the_defaults(tmp_path: Path) -> None:
     result = subprocess.run(
         [
             str(COOKIECUTTER),
@@ -118,42 +106,7 @@ def test_the_cookiecutter_command_with_no_input_takes_the_template_and_its_defau
         stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "out" / "kart-pipeline" / "kart_pipeline" / "model" / "sample.py").is_file()
-
-
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_a_git_repository_is_recorded_as_given_with_the_template_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``cookiecutter gh:<org>/<repo>`` in miniature: cookiecutter clones a git URL and follows the pointer."""
-    # cookiecutter imports the template's extension as the top-level module `local_extensions`: forget the
-    # checkout's copy that earlier bakes in this process imported, so the clone's own copy is used
-    hook_modules = [path.stem for path in (TEMPLATE_ROOT / "hooks").glob("*.py")]
-    for module in ("local_extensions", *hook_modules):
-        monkeypatch.delitem(sys.modules, module, raising=False)
-    monkeypatch.setattr(sys, "path", list(sys.path))  # the clone's extension puts its hooks/ on sys.path
-    repo = tmp_path / "kartcore-git"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(REPO_ROOT / "kartcore", repo / "kartcore", ignore=ignore)
-    for name in ("cookiecutter.json", "pyproject.toml", "LICENSE", "README.md"):
-        shutil.copy2(REPO_ROOT / name, repo / name)
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "template"]):
-        subprocess.run([*git, *command], cwd=repo, check=True, capture_output=True, timeout=60)
-    url = f"git+file://{repo}"
-    project = Path(
-        cookiecutter(
-            url,
-            no_input=True,
-            output_dir=str(tmp_path / "out"),
-            config_file=private_config(tmp_path),
-            extra_context={"verify": "no"},
-        )
-    )
-    record = cruft(project)
-    assert (record["template"], record["directory"]) == (url, TEMPLATE_DIRECTORY)
-    assert record["context"]["cookiecutter"]["_template"] == url
-    vendored = (project / "vendor" / "gokart-core" / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'name = "gokart-core"' in vendored
-    clone = tmp_path / "cookiecutters" / repo.name
-    assert str(clone / TEMPLATE_DIRECTORY) == sys.modules["local_extensions"].TEMPLATE_ROOT  # the clone's template
+    assert "Select a template" not in result.stdout + result.stderr
+    project = tmp_path / "out" / "kart-pipeline"
+    assert (project / "kart_pipeline" / "model" / "sample.py").is_file()
+    assert cruft(project)["directory"] is None

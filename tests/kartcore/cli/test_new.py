@@ -32,8 +32,8 @@ def answers(project: Path) -> dict[str, str]:
     return json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["context"]["cookiecutter"]
 
 
-def test_the_template_is_package_data_of_kartcore() -> None:
-    assert new.TEMPLATE == REPO_ROOT / "kartcore" / "templates" / "kart-pipeline"
+def test_in_a_checkout_the_template_is_the_repository_root() -> None:
+    assert new.TEMPLATE == REPO_ROOT
     assert (new.TEMPLATE / "cookiecutter.json").is_file()
     assert list(new.questions()) == [
         "project_name",
@@ -157,8 +157,10 @@ def test_template_path_prints_the_bundled_template(tmp_path: Path) -> None:
 
 
 def test_a_copy_without_templates_says_where_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the copy a project vendors (vendor/gokart-core) leaves kartcore/templates/ out
-    monkeypatch.setattr(new, "TEMPLATE", tmp_path / "kartcore" / "templates" / "kart-pipeline")
+    # the copy a project vendors (vendor/gokart-core) has neither the wheel's template nor the repository root's
+    vendored = tmp_path / "vendor" / "gokart-core" / "kartcore"
+    (vendored / "cli").mkdir(parents=True)
+    monkeypatch.setattr(new, "TEMPLATE", new.template_directory(vendored))
     result = kart_new("--no-input")
     assert result.exit_code == 1
     assert "this kartcore has no project template" in result.stderr

@@ -3,7 +3,7 @@
 cookiecutter runs hooks with its own interpreter from a temporary copy, so the hook files are thin
 shims that put this directory on ``sys.path`` and call :func:`pre_gen` or :func:`post_gen`. Every
 module here is standard library only; tests import them directly. None of them reaches the generated
-project (they sit outside the rendered project directory, and the bundled runtime leaves out templates/).
+project (they sit outside the rendered project directory, and the bundled runtime is the kartcore package alone).
 
 * :func:`pre_gen` refuses bad answers before any file is written (hook_answers).
 * :func:`post_gen` bundles the runtime into the project (hook_bundle), drops what the answers did not

@@ -1,8 +1,8 @@
-"""After generation: bundle the kartcore package holding the template into the project's ``vendor/gokart-core``.
+"""After generation: bundle the kartcore package that comes with the template into ``vendor/gokart-core``.
 
-The copy leaves out the templates; its pyproject is written from the runtime's own metadata (the
-repository's pyproject.toml in a checkout, the installed distribution's metadata from a wheel), without
-the dependencies only ``kart new`` needs.
+The copy leaves out the template (package data in a wheel); its pyproject is written from the runtime's own
+metadata (the repository's pyproject.toml in a checkout, the installed distribution's metadata from a wheel),
+without the dependencies only ``kart new`` needs.
 """
 
 from __future__ import annotations
@@ -23,18 +23,26 @@ TEMPLATES_DIR = "templates"
 
 
 def runtime_package(template_root: Path) -> Path:
-    """The kartcore package this template ships in: the template is ``kartcore/templates/<name>``."""
+    """The kartcore package that comes with this template.
+
+    In a checkout (or cookiecutter's and cruft's clone of the repository) the template is the repository
+    root and the package sits beside ``hooks/``; in an installed wheel the template is package data,
+    ``kartcore/templates/<name>``.
+    """
+    beside = template_root / RUNTIME_PACKAGE
+    if (beside / "__init__.py").is_file():
+        return beside
     package = template_root.parent.parent
-    if template_root.parent.name != TEMPLATES_DIR or not (package / "__init__.py").is_file():
-        raise VerificationError(
-            f"cannot bundle kartcore: {template_root} is not a template inside the runtime package "
-            f"({RUNTIME_PACKAGE}/{TEMPLATES_DIR}/)"
-        )
-    return package
+    if template_root.parent.name == TEMPLATES_DIR and (package / "__init__.py").is_file():
+        return package
+    raise VerificationError(
+        f"cannot bundle kartcore: {template_root} is neither the repository root (with {RUNTIME_PACKAGE}/ beside "
+        f"the template) nor a template inside the runtime package ({RUNTIME_PACKAGE}/{TEMPLATES_DIR}/)"
+    )
 
 
 def bundle_runtime(project_dir: Path, template_root: Path) -> Path:
-    """Copy the kartcore package holding the template (without its templates) into ``vendor/gokart-core``."""
+    """Copy the kartcore package that comes with the template (without the template) into ``vendor/gokart-core``."""
     source = runtime_package(template_root)
     metadata = runtime_metadata(source)
     vendor = project_dir / VENDOR_DIR
