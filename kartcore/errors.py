@@ -93,6 +93,25 @@ class RemoteTaskError(KartError):
         return self.text
 
 
+class InMemoryKeyError(KartError, KeyError, ValueError, AssertionError):
+    """An in-memory target's key holds no value in this process (e.g. loaded before it was dumped).
+
+    Also a ``KeyError``, ``ValueError`` and ``AssertionError``: what gokart raises for a missing key when
+    reading its in-memory repository, asking its target's modification time and removing, in that order.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # KeyError would quote the message
+
+
+class InMemoryTargetError(KartError, ValueError):
+    """An in-memory target used where its value could not be kept: another process, a Redis run lock, no key."""
+
+
+class SlackError(KartError, RuntimeError):
+    """A Slack notification could not be sent; logged as one warning, never raised out of ``run()``."""
+
+
 class MissingColumnsError(KartError, AssertionError):
     """``load_data_frame(required_columns=...)``: an input lacks required columns.
 

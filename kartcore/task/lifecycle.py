@@ -40,7 +40,7 @@ import luigi
 from luigi.task import flatten
 
 from kartcore.errors import OutputNotFoundError, TaskDefinitionError
-from kartcore.task import integrity, locking, records
+from kartcore.task import integrity, locking, memory_outputs, records
 from kartcore.task.module_versions import module_versions_text
 from kartcore.task.seed import apply_seed, seed_for
 from kartcore.task.source import defined_in
@@ -100,13 +100,14 @@ def begin_run(task: Any) -> StagedOutputs | None:
     """
     abandon_run(task)
     task.__dict__.pop(AWAITING_RUN, None)
+    memory_outputs.check_runs_here(task)  # an in-memory output cannot outlive a separate task process
     if completed_meanwhile(task) or not locking.enter_run_lock(task):
         return None
     staged = StagedOutputs()
     try:
         seed = seed_for(task.make_unique_id(), task.fix_random_seed_value)
         staged.facts = records.RunFacts(seed, _fix_seeds(task, seed), module_versions_text())
-        if task.should_dump_supplementary_log_files:
+        if memory_outputs.keeps_records(task):
             records.stage_start_records(task, staged, staged.facts)
     except BaseException:
         staged.discard_all()
@@ -152,7 +153,7 @@ def finish_run(task: Any, staged: StagedOutputs) -> None:
                 f"{task.label()} finished run() without dumping {', '.join(missing)}. Call self.dump(obj) in "
                 f"run() (with a dict of outputs: self.dump(obj, '<key>')){defined_in(type(task))}"
             )
-        if task.should_dump_supplementary_log_files:
+        if memory_outputs.keeps_records(task):
             records.stage_end_records(task, staged, staged.facts, seconds, paths)
         integrity.record_checksums(task, staged.files())  # a record too: before the outputs
         staged.commit_all()

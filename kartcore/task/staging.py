@@ -31,8 +31,12 @@ class StagedOutputs:
         _replace(self._records, target, target.stage(obj))
 
     def files(self) -> dict[str, str]:
-        """Final path -> temp path of every staged output (records left out)."""
-        return {path: temp_path for path, (_, temp_path) in self._staged.items()}
+        """Final path -> temp path of every staged output file (records and in-memory values left out)."""
+        return {
+            path: temp_path
+            for path, (target, temp_path) in self._staged.items()
+            if not getattr(target, "in_memory", False)
+        }
 
     def __contains__(self, path: str) -> bool:
         return path in self._staged
@@ -50,13 +54,13 @@ class StagedOutputs:
     def discard_all(self) -> None:
         """Delete every staged temp file (after a failed run)."""
         for area in (self._records, self._staged):
-            for _, temp_path in area.values():
-                Target.discard(temp_path)
+            for target, temp_path in area.values():
+                target.discard(temp_path)  # a file's temp file, or an in-memory target's staged value
             area.clear()
 
 
 def _replace(area: dict[str, tuple[Target, str]], target: Target, temp_path: str) -> None:
     previous = area.pop(target.path(), None)
     if previous is not None:
-        Target.discard(previous[1])
+        previous[0].discard(previous[1])
     area[target.path()] = (target, temp_path)

@@ -1,5 +1,6 @@
-"""``gokart.in_memory``: not served by kartcore; importing it says so."""
+"""``gokart.in_memory``: kartcore's in-memory targets (values kept in this process, no file)."""
 
-from gokart._dropin import not_provided
+from gokart.in_memory.repository import InMemoryCacheRepository
+from gokart.in_memory.target import InMemoryTarget, make_in_memory_target
 
-not_provided("gokart.in_memory")
+__all__ = ["InMemoryCacheRepository", "InMemoryTarget", "make_in_memory_target"]
