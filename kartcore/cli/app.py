@@ -12,7 +12,7 @@ import click
 from kartcore.errors import KartError
 
 #: Subcommand modules, each defining a click command named like the module (``kart tree`` → tree.py).
-COMMAND_MODULES = ("new", "add", "tree", "show", "history", "clean")
+COMMAND_MODULES = ("new", "add", "tree", "show", "history", "clean", "plan", "check")
 
 
 class KartGroup(click.Group):

@@ -11,7 +11,7 @@ from luigi.execution_summary import LuigiStatusCode
 
 from kartcore import _compat, config_check
 from kartcore.errors import BuildError, KartError, TaskFailure
-from kartcore.execution import failures, interruption, progress
+from kartcore.execution import failures, interruption, progress, staleness
 from kartcore.execution.command_line import check_range
 from kartcore.execution.diagnosis import definition_error, failure_line
 from kartcore.execution.factory import WorkerSchedulerFactory
@@ -34,6 +34,7 @@ def build(
     task_dump_config: TaskDumpConfig | None = None,
     workers: int = 1,
     dask_scheduler: str | None = None,
+    rerun_stale: bool | None = None,
     **env_params: Any,
 ) -> Any:
     """Run ``task`` and everything it needs with luigi's local scheduler; return its loaded output.
@@ -44,7 +45,9 @@ def build(
     was stopped and its unpublished outputs discarded (:mod:`interruption`). Returns None
     when ``return_value`` is False. ``dask_scheduler`` (``tcp://host:8786``) runs the DAG on that Dask
     cluster instead, one Dask task per incomplete task (docs/scaling.md; needs ``gokart-core[dask]``).
-    ``task_dump_config`` shows or saves the DAG before it runs (:mod:`task_dump`). The two
+    ``task_dump_config`` shows or saves the DAG before it runs (:mod:`task_dump`). ``rerun_stale`` (default:
+    the task's ``rerun_stale`` parameter, i.e. ``[TaskOnKart] rerun_stale``) also runs the stale tasks again,
+    into the same files (:mod:`staleness`; ``kart plan`` shows which). The two
     ``task_lock_exception_*`` arguments are gokart's retries of a build that met a Redis run lock held
     elsewhere; kartcore waits for the holder instead (:mod:`kartcore.task.locking`), so they are only checked.
     """
@@ -58,6 +61,8 @@ def build(
     config_check.warn_unknown_entries()  # typos and unknown sections in the config files
     with frozen_configuration(), temporary_log_level(log_level):
         process_task_info(task, task_dump_config)
+        if staleness.wants_rerun_stale(task, rerun_stale):
+            staleness.mark_stale(task)
     if dask_scheduler:
         from kartcore.execution.dask_executor import run_on_dask  # imports Dask only when a run uses it
 

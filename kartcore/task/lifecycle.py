@@ -47,6 +47,8 @@ from kartcore.task.source import defined_in
 from kartcore.task.staging import StagedOutputs
 
 AWAITING_RUN = "_kart_awaiting_run"
+#: Set on a complete task that ``rerun_stale`` runs again (kartcore.execution.staleness).
+RERUN_STALE = "_kart_rerun_stale"
 
 logger = logging.getLogger(__name__)
 
@@ -121,10 +123,13 @@ def begin_run(task: Any) -> StagedOutputs | None:
 def completed_meanwhile(task: Any) -> bool:
     """With ``task_completion_check_at_run``: the task is complete now, so its ``run()`` is skipped.
 
-    Not with ``rerun`` (its previous outputs stay until the new ones are published, so they would make it
-    look complete). An error from ``complete()`` fails the task, before anything is staged.
+    Not with ``rerun``, nor for a stale task run again by ``rerun_stale`` (their previous outputs stay until
+    the new ones are published, so they would make it look complete). An error from ``complete()`` fails the
+    task, before anything is staged.
     """
-    if not task.task_completion_check_at_run or task.rerun or task.is_endpoint() or not task.complete():
+    if not task.task_completion_check_at_run or task.rerun or task.__dict__.get(RERUN_STALE):
+        return False
+    if task.is_endpoint() or not task.complete():
         return False
     logger.warning("%s is skipped because the task is already completed", task.label())
     return True

@@ -23,6 +23,7 @@ from kartcore.errors import FormatError
 from kartcore.io import Target
 from kartcore.io.formats import format_for_extension
 from kartcore.io.storage import storage_for
+from kartcore.task import fingerprint, fingerprint_inputs
 from kartcore.task.naming import log_path
 from kartcore.task.staging import StagedOutputs
 
@@ -44,6 +45,8 @@ class RunFacts:
     module_versions: str
     started_at: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
     started: float = 0.0  # time.perf_counter() when run() started, for processing_time
+    #: Input path -> its state when ``run()`` loaded it (:mod:`kartcore.task.fingerprint_inputs`).
+    consumed: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def record_target(task: Any, kind: str, extension: str = ".pkl") -> Target:
@@ -67,7 +70,12 @@ def stage_end_records(task: Any, staged: StagedOutputs, facts: RunFacts, seconds
 
 
 def run_record(task: Any, facts: RunFacts, seconds: float, outputs: list[str]) -> dict[str, Any]:
-    """The JSON run record (format 1); other tools read these keys, so they only ever get added to."""
+    """The JSON run record (format 1); other tools read these keys, so they only ever get added to.
+
+    ``fingerprints`` (added later, so records of older kartcore versions lack it): ``scheme`` (how code is
+    hashed), ``code`` (:meth:`~kartcore.task.fingerprint.CodeFingerprint.as_record`) and ``inputs`` (what the
+    run consumed, :func:`~kartcore.task.fingerprint_inputs.consumed_inputs`).
+    """
     finished_at = datetime.datetime.now(datetime.timezone.utc)
     return {
         "format": RUN_RECORD_FORMAT,
@@ -81,6 +89,11 @@ def run_record(task: Any, facts: RunFacts, seconds: float, outputs: list[str]) -
         "seed_methods": list(facts.seed_methods),
         "output_paths": list(outputs),
         "module_versions": facts.module_versions.splitlines(),
+        "fingerprints": {
+            "scheme": fingerprint.SCHEME,
+            "code": fingerprint.code_fingerprint(type(task)).as_record(),
+            "inputs": fingerprint_inputs.consumed_inputs(task, facts.consumed),
+        },
     }
 
 

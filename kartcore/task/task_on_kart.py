@@ -21,6 +21,7 @@ from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
 from kartcore.task import (
     completion,
+    fingerprint_inputs,
     hashing,
     integrity,
     lifecycle,
@@ -60,6 +61,9 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     )
     rerun = luigi.BoolParameter(
         default=False, significant=False, description="Run again even when the output exists (same file name)."
+    )
+    rerun_stale = luigi.BoolParameter(
+        default=False, significant=False, description="Also run stale tasks again (code or input changed: kart plan)."
     )
     strict_check = luigi.BoolParameter(
         default=False, significant=False, description="Complete only if every input also exists."
@@ -301,6 +305,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             )
         try:
             integrity.check_before_load(self, target)
+            fingerprint_inputs.note_loaded(self, target.path())  # during run(): what the run consumed
             return target.load(trust=integrity.trust_of(self))
         except OutputNotFoundError:
             raise OutputNotFoundError(

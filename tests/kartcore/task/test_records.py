@@ -31,6 +31,7 @@ KEYS = {
     "seed_methods",
     "output_paths",
     "module_versions",
+    "fingerprints",
 }
 
 
