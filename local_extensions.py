@@ -1,24 +1,26 @@
-"""Jinja extension for the template: where its files are, and what the user asked cookiecutter for.
+"""Jinja extension for the template: where the template being rendered is, and the answers' own checks.
 
-cookiecutter hands hooks ``_repo_dir`` exactly as the user typed it (relative for ``cookiecutter .``),
-while the hooks run inside the new project, where a relative path points nowhere. This module is
-imported while cookiecutter renders (cwd and ``sys.path`` still point at the template), so its own
-location is the reliable answer.
+cookiecutter hands hooks ``_repo_dir`` exactly as the user typed it (relative for ``cookiecutter .``), cruft
+hands them nothing of the kind, and the hooks run inside the new project, where a relative path points
+nowhere. Both render the hook scripts with the template's root as the working directory, so that is the
+reliable answer (:func:`template_root`). This module's own location is not: an editable install of
+gokart-core puts its checkout on ``sys.path`` before the template cookiecutter or cruft adds, so the
+``local_extensions`` imported may be the checkout's while a clone of the template is rendered.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import Any
 
-from cookiecutter import main as cookiecutter_main
 from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
 
-TEMPLATE_ROOT = os.path.dirname(os.path.abspath(__file__))
-if os.path.join(TEMPLATE_ROOT, "hooks") not in sys.path:
-    sys.path.insert(0, os.path.join(TEMPLATE_ROOT, "hooks"))
+HOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks")
+if HOOKS not in sys.path:
+    sys.path.insert(0, HOOKS)
 
 import hook_answers  # noqa: E402  (hooks/hook_answers.py, standard library only)
 
@@ -33,36 +35,24 @@ def checked_project_name(value: str) -> str:
     return value
 
 
-def template_source() -> dict[str, Any]:
-    """The template, checkout and directory the user gave cookiecutter, for ``.cruft.json``.
+def template_root() -> str:
+    """The root of the template being rendered: the working directory while a hook script is rendered.
 
-    ``cookiecutter gh:<org>/<repo>`` finds the repository's nested-template pointer and calls
-    ``cookiecutter()`` again with the absolute path of this template, which is all its context keeps.
-    The outermost ``cookiecutter()`` call on the stack still holds what was asked for. Empty when
-    cookiecutter is driven some other way (cruft records its own).
+    Only meaningful inside the hook scripts (cookiecutter's ``run_hook_from_repo_dir`` works in the template).
     """
-    frame, outer = sys._getframe(), None
-    while frame is not None:
-        if frame.f_code is cookiecutter_main.cookiecutter.__code__:
-            outer = frame.f_locals
-        frame = frame.f_back
-    if outer is None or not isinstance(outer.get("template"), str):
-        return {}
-    directory = outer.get("directory") or ""
-    repo_dir = outer.get("repo_dir")
-    if isinstance(repo_dir, (str, os.PathLike)):
-        inside = os.path.relpath(TEMPLATE_ROOT, os.path.abspath(repo_dir))
-        if inside != os.curdir and not inside.startswith(os.pardir):
-            directory = os.path.join(directory, inside)
-    directory = directory.replace(os.sep, "/").strip("/")
-    return {"template": outer["template"], "checkout": outer.get("checkout"), "directory": directory or None}
+    return os.getcwd()
+
+
+def hook_json(value: Any) -> str:
+    """The context as JSON for the hook scripts; what JSON cannot hold (cruft's git references) as text."""
+    return json.dumps(value, default=str)
 
 
 class TemplateRootExtension(Extension):
-    """Adds ``template_root`` (the template's absolute path) and ``template_source`` (see above)."""
+    """Adds ``template_root()`` (see above), the ``hook_json`` filter and the ``checked_project_name`` filter."""
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.globals["template_root"] = TEMPLATE_ROOT
-        environment.globals["template_source"] = template_source()
+        environment.globals["template_root"] = template_root
+        environment.filters["hook_json"] = hook_json
         environment.filters["checked_project_name"] = checked_project_name

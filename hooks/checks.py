@@ -7,9 +7,9 @@ project (they sit outside the rendered project directory, and the bundled runtim
 
 * :func:`pre_gen` refuses bad answers before any file is written (hook_answers).
 * :func:`post_gen` bundles the runtime into the project (hook_bundle), drops what the answers did not
-  select, records the answers for later updates (hook_record: ``.cruft.json``) and verifies the
-  project: no unrendered Jinja, every Python file compiles, TOML/INI/YAML parse (hook_files), and
-  (``verify=yes``) the pipeline and the project's tests run in a throwaway workspace (hook_verify).
+  select, records the answers for later updates (hook_record: ``.cruft.json``, unless cruft is the caller)
+  and verifies the project: no unrendered Jinja, every Python file compiles, TOML/INI/YAML parse
+  (hook_files), and (``verify=yes``) the pipeline and the project's tests run in a throwaway workspace (hook_verify).
   It is idempotent, because cruft re-runs it. hook_common holds the shared error and constants.
 """
 
@@ -25,7 +25,7 @@ from hook_answers import validate
 from hook_bundle import bundle_runtime
 from hook_common import BUNDLED, VerificationError
 from hook_files import check_files
-from hook_record import cruft_record
+from hook_record import cruft_record, made_by_cruft
 from hook_verify import run_pipeline_and_tests
 
 
@@ -43,16 +43,15 @@ def remove_unselected(project_dir: Path, answers: Mapping[str, Any]) -> None:
         (project_dir / "LICENSE").unlink(missing_ok=True)
 
 
-def post_gen(
-    context: Mapping[str, Any], project_dir: Path, template_root: Path, source: Mapping[str, Any] | None = None
-) -> int:
+def post_gen(context: Mapping[str, Any], project_dir: Path, template_root: Path) -> int:
     """The post_gen_project hook: bundle, tidy, record, verify; print the reason and return 1 on failure."""
     try:
         if context.get("kartcore_source") == BUNDLED:
             bundle_runtime(project_dir, template_root)
         remove_unselected(project_dir, context)
-        record = cruft_record(context, project_dir, template_root, source)
-        (project_dir / ".cruft.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        if not made_by_cruft(context):  # cruft writes its own record
+            record = cruft_record(context, project_dir, template_root)
+            (project_dir / ".cruft.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         check_files(project_dir)
         if context.get("verify") == "yes":
             print(run_pipeline_and_tests(project_dir, context))

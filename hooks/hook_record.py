@@ -1,42 +1,86 @@
-"""After generation: the ``.cruft.json`` record of the answers, so ``cruft update`` can follow the template."""
+"""After generation: the ``.cruft.json`` record of the answers, so ``cruft check/update/diff`` follow the template.
+
+A project made by plain ``cookiecutter`` (or ``kart new``) gets the record cruft itself would write: the
+template as a location git can clone, the template's commit, the answers. A project made by cruft gets
+none from here: cruft writes its own after generation, and while ``cruft update`` renders the old and the
+new template a record from the hook would only differ between the two and end up as ``.cruft.json.rej``.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 PRIVATE_CONTEXT_KEYS = {"_output_dir", "_repo_dir"}
+#: cookiecutter's repository abbreviations, as the URLs git clones (cruft hands the template to git as it is).
+ABBREVIATIONS = {
+    "gh": "https://github.com/{}.git",
+    "gl": "https://gitlab.com/{}.git",
+    "bb": "https://bitbucket.org/{}",
+}
+GIT_TIMEOUT_SECONDS = 30
 
 
-def cruft_record(
-    context: Mapping[str, Any], project_dir: Path, template_root: Path, source: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """A ``.cruft.json`` with the answers and a template reference that holds no absolute path.
+def made_by_cruft(context: Mapping[str, Any]) -> bool:
+    """cruft (create, update, diff) adds ``_commit`` to the context; cookiecutter never does."""
+    return "_commit" in context
 
-    ``source`` is what the user gave cookiecutter (see local_extensions.template_source): for the
-    repository's nested-template pointer, the repository and ``directory`` = the template inside it, as
-    ``cruft update`` wants them. Without it, the template is the context's ``_template``.
+
+def cruft_record(context: Mapping[str, Any], project_dir: Path, template_root: Path) -> dict[str, Any]:
+    """A ``.cruft.json`` with the answers, the template's commit and a template reference git can clone.
+
+    A local template is recorded relative to the project (no absolute path of this machine), which is where
+    cruft runs; a remote one as a URL (``gh:org/repo`` becomes ``https://github.com/org/repo.git``).
     """
-    source = source or {}
-    template = str(source.get("template") or context.get("_template", ""))
-    directory = source.get("directory") or None
-    if not _is_remote(template):
-        root = template_root
-        if directory:
-            root = Path(os.path.normpath(template_root.joinpath(*[os.pardir] * len(Path(directory).parts))))
-        template = os.path.relpath(root, project_dir)
+    typed = str(context.get("_template", ""))
+    template = clonable(typed) if is_remote(typed) else os.path.relpath(template_root, project_dir)
+    commit = git_commit(template_root)
     answers = {key: value for key, value in context.items() if key not in PRIVATE_CONTEXT_KEYS}
     answers["_template"] = template
+    answers["_commit"] = commit
     return {
         "template": template,
-        "commit": None,
-        "checkout": source.get("checkout", context.get("_checkout")),
+        "commit": commit,
+        "checkout": context.get("_checkout"),
         "context": {"cookiecutter": answers},
-        "directory": directory,
+        "directory": None,
     }
 
 
-def _is_remote(template: str) -> bool:
-    return template.startswith(("gh:", "gl:", "bb:", "git@", "git+")) or "://" in template
+def is_remote(template: str) -> bool:
+    """A repository cookiecutter clones (an abbreviation or a URL), as opposed to a local directory."""
+    return bool(re.match(r"^(gh|gl|bb):", template)) or template.startswith(("git@", "git+")) or "://" in template
+
+
+def clonable(template: str) -> str:
+    """The template as git clones it: abbreviations expanded, cookiecutter's ``git+`` prefix dropped."""
+    prefix, _, rest = template.partition(":")
+    if prefix in ABBREVIATIONS and rest:
+        return ABBREVIATIONS[prefix].format(rest.removesuffix(".git"))
+    return template.removeprefix("git+")
+
+
+def git_commit(template_root: Path) -> str | None:
+    """The commit the template was rendered from, when its root is the top of a git work tree.
+
+    None for a template outside git (``kart new`` from an installed wheel) or inside someone else's
+    repository (a wheel installed in a virtualenv under a project's checkout).
+    """
+    try:
+        top = _git(template_root, "rev-parse", "--show-toplevel")
+        if top is None or Path(top).resolve() != template_root.resolve():
+            return None
+        return _git(template_root, "rev-parse", "HEAD")
+    except OSError:  # no git on this machine
+        return None
+
+
+def _git(directory: Path, *args: str) -> str | None:
+    result = subprocess.run(
+        ["git", *args], cwd=directory, capture_output=True, text=True, timeout=GIT_TIMEOUT_SECONDS, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 else None

@@ -4,9 +4,8 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, r"{{ template_root }}/hooks")
+sys.path.insert(0, r"{{ template_root() }}/hooks")
 import checks
 
-context = json.loads(r"""{{ cookiecutter | jsonify }}""")
-source = json.loads(r"""{{ template_source | jsonify }}""")
-sys.exit(checks.post_gen(context, Path.cwd(), Path(r"{{ template_root }}"), source))
+context = json.loads(r"""{{ cookiecutter | hook_json }}""")
+sys.exit(checks.post_gen(context, Path.cwd(), Path(r"{{ template_root() }}")))

@@ -3,7 +3,7 @@
 import json
 import sys
 
-sys.path.insert(0, r"{{ template_root }}/hooks")
+sys.path.insert(0, r"{{ template_root() }}/hooks")
 import checks
 
-sys.exit(checks.pre_gen(json.loads(r"""{{ cookiecutter | jsonify }}""")))
+sys.exit(checks.pre_gen(json.loads(r"""{{ cookiecutter | hook_json }}""")))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -262,59 +263,94 @@ def cookiecutter_context(answers: dict[str, Any], template: str, tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("typed", "source"),
+    "typed",
     [
-        pytest.param(str(TEMPLATE_ROOT), {}, id="template-absolute"),  # `kart new`, `cookiecutter /abs/template`
-        pytest.param(".", {}, id="template-relative"),  # `cookiecutter .` in the checkout
+        pytest.param(str(TEMPLATE_ROOT), id="template-absolute"),  # `kart new`, `cookiecutter /abs/checkout`
+        pytest.param(".", id="template-relative"),  # `cookiecutter .` in the checkout
     ],
 )
 def test_cruft_record_of_a_local_template_holds_no_absolute_path(
-    defaults: dict[str, Any], tmp_path: Path, typed: str, source: dict[str, Any]
+    defaults: dict[str, Any], tmp_path: Path, typed: str
 ) -> None:
     project = tmp_path / "out" / "kart-pipeline"
     project.mkdir(parents=True)
-    record = hook_record.cruft_record(cookiecutter_context(defaults, typed, tmp_path), project, TEMPLATE_ROOT, source)
+    record = hook_record.cruft_record(cookiecutter_context(defaults, typed, tmp_path), project, TEMPLATE_ROOT)
     strings = list(strings_in(json.loads(json.dumps(record))))
     assert not [text for text in strings if os.path.isabs(text) or str(tmp_path) in text]
     assert not {"_output_dir", "_repo_dir"} & set(strings)
     assert not os.path.isabs(record["template"])
-    directory = source.get("directory")
-    assert record["directory"] == directory
-    assert (project / record["template"] / (directory or "")).resolve() == TEMPLATE_ROOT
-    assert (project / record["template"]).resolve() == (REPO_ROOT if directory else TEMPLATE_ROOT)
+    assert record["directory"] is None
+    assert (project / record["template"]).resolve() == TEMPLATE_ROOT
     answers = record["context"]["cookiecutter"]
     assert answers["_template"] == record["template"]
+    assert answers["_commit"] == record["commit"]
     assert {key: answers[key] for key in defaults} == defaults
     assert set(record) == {"template", "commit", "checkout", "context", "directory"}
 
 
 @pytest.mark.parametrize(
-    "remote", ["gh:org/repo", "gl:org/repo", "https://github.com/org/repo.git", "git@github.com:org/repo.git"]
+    ("typed", "recorded"),
+    [
+        ("gh:org/repo", "https://github.com/org/repo.git"),
+        ("gh:org/repo.git", "https://github.com/org/repo.git"),
+        ("gl:group/repo", "https://gitlab.com/group/repo.git"),
+        ("bb:team/repo", "https://bitbucket.org/team/repo"),
+        ("https://github.com/org/repo.git", "https://github.com/org/repo.git"),
+        ("git+https://github.com/org/repo", "https://github.com/org/repo"),
+        ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
+    ],
 )
-def test_cruft_record_keeps_a_remote_template_as_given(defaults: dict[str, Any], tmp_path: Path, remote: str) -> None:
-    context = {**cookiecutter_context(defaults, remote, tmp_path), "_checkout": "v1.2"}
-    record = hook_record.cruft_record(context, tmp_path / "kart-pipeline", tmp_path / "clone")
-    assert record["template"] == remote
+def test_cruft_record_names_a_remote_template_as_git_clones_it(
+    defaults: dict[str, Any], tmp_path: Path, typed: str, recorded: str
+) -> None:
+    # `cookiecutter gh:org/repo`: the template root is cookiecutter's clone; cruft hands the record to git
+    context = {**cookiecutter_context(defaults, typed, tmp_path), "_checkout": "v1.2"}
+    record = hook_record.cruft_record(context, tmp_path / "kart-pipeline", tmp_path / "cookiecutters" / "repo")
+    assert record["template"] == recorded
     assert record["checkout"] == "v1.2"
     assert record["directory"] is None
     answers = record["context"]["cookiecutter"]
-    assert answers["_template"] == remote
+    assert answers["_template"] == recorded
     assert "_output_dir" not in answers
     assert "_repo_dir" not in answers
     assert not [text for text in strings_in(record) if os.path.isabs(text)]
 
 
-def test_cruft_record_of_a_remote_repository_names_the_repository_not_its_clone(
-    defaults: dict[str, Any], tmp_path: Path
-) -> None:
-    # `cookiecutter gh:org/repo`: the template is the clone's root; local_extensions saw what was typed
-    clone = tmp_path / "cookiecutters" / "repo"
-    context = cookiecutter_context(defaults, "gh:org/repo", tmp_path)
-    source = {"template": "gh:org/repo", "checkout": "v2", "directory": None}
-    record = hook_record.cruft_record(context, tmp_path / "kart-pipeline", clone, source)
-    assert (record["template"], record["checkout"], record["directory"]) == ("gh:org/repo", "v2", None)
-    assert record["context"]["cookiecutter"]["_template"] == "gh:org/repo"
-    assert not [text for text in strings_in(record) if os.path.isabs(text)]
+def test_the_hook_scripts_get_the_context_as_json_even_with_a_git_reference_in_it() -> None:
+    # cruft diff of a project without a recorded commit puts a GitPython reference in `_commit`
+    import local_extensions
+
+    class Reference:
+        def __str__(self) -> str:
+            return "origin/HEAD"
+
+    rendered = local_extensions.hook_json({"project_name": "p", "_commit": Reference()})
+    assert json.loads(rendered) == {"project_name": "p", "_commit": "origin/HEAD"}
+
+
+def git(directory: Path, *args: str) -> str:
+    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
+    done = subprocess.run(["git", *identity, *args], cwd=directory, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_record_names_the_commit_of_a_template_at_the_top_of_a_git_work_tree(tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    (template / "hooks").mkdir(parents=True)
+    (template / "cookiecutter.json").write_text("{}\n", encoding="utf-8")
+    assert hook_record.git_commit(template) is None  # not in git (kart new from a wheel)
+    git(template, "init", "-q")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "template")
+    assert hook_record.git_commit(template) == git(template, "rev-parse", "HEAD")
+    # a template somewhere inside another repository (a wheel in a virtualenv under a checkout) is not its commit
+    assert hook_record.git_commit(template / "hooks") is None
+
+
+def test_without_git_the_record_has_no_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git executable on it
+    assert hook_record.git_commit(REPO_ROOT) is None
 
 
 # ----- check_files() ------------------------------------------------------------------------------
@@ -437,6 +473,16 @@ def test_post_gen_bundles_records_and_tidies_a_good_project(
     first = tree(project)
     assert checks.post_gen(context, project, TEMPLATE_ROOT) == 0  # cruft re-runs the hook: idempotent
     assert tree(project) == first
+
+
+def test_post_gen_under_cruft_leaves_the_record_to_cruft(defaults: dict[str, Any], tmp_path: Path) -> None:
+    # cruft writes .cruft.json itself; one from the hook would differ between the old and the new rendering
+    # that `cruft update` compares, and come back as .cruft.json.rej
+    project = minimal_project(tmp_path / "kart-pipeline")
+    context = {**defaults, "_template": "https://github.com/org/repo.git", "_commit": "abc123", "verify": "no"}
+    assert checks.post_gen(context, project, TEMPLATE_ROOT) == 0
+    assert not (project / ".cruft.json").exists()
+    assert (project / "vendor" / "gokart-core" / "kartcore" / "__init__.py").is_file()
 
 
 def test_post_gen_with_a_version_spec_bundles_nothing(defaults: dict[str, Any], tmp_path: Path) -> None:
