@@ -13,13 +13,20 @@ import bz2
 import datetime
 import json
 import warnings
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import luigi
 from luigi.task_register import Register
+from typing_extensions import TypeVar
+
+if TYPE_CHECKING:
+    from kartcore.task.task_on_kart import TaskOnKart
 
 T = TypeVar("T")
-TaskT = TypeVar("TaskT", bound=luigi.Task)
+#: The task a (List)TaskInstanceParameter holds; type checkers take ``TaskOnKart[Any]`` when nothing narrows it
+#: (``expected_type=Upstream`` or an annotation such as ``TaskInstanceParameter[Upstream]``).
+TaskT = TypeVar("TaskT", bound=luigi.Task, default="TaskOnKart[Any]")
 
 
 def _encode_task(task: luigi.Task) -> str:
@@ -51,13 +58,14 @@ def _check_type(value: Any, expected: type | None, what: str) -> None:
         raise TypeError(f"{what} expects an instance of {expected.__name__}, got {type(value).__name__}: {value!r}")
 
 
-class TaskInstanceParameter(luigi.Parameter, Generic[TaskT]):
+class TaskInstanceParameter(luigi.Parameter[TaskT]):
     """A task given as a parameter; the default ``requires()`` depends on it.
 
     Serialised as ``{"type": <family>, "params": <hex of bz2(json(significant str params))>}``, as gokart.
+    ``self.<name>`` is typed as ``expected_type`` (by ``kartcore.mypy`` and by luigi's typed parameters).
     """
 
-    def __init__(self, *args: Any, expected_type: type | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, expected_type: type[TaskT] | None = None, **kwargs: Any) -> None:
         self.expected_type = _expected_class(expected_type, "TaskInstanceParameter(expected_type=...)")
         super().__init__(*args, **kwargs)
 
@@ -74,10 +82,14 @@ class TaskInstanceParameter(luigi.Parameter, Generic[TaskT]):
         return _encode_task(x)
 
 
-class ListTaskInstanceParameter(luigi.Parameter, Generic[TaskT]):
+class ListTaskInstanceParameter(luigi.Parameter[tuple[TaskT, ...]]):
     """A list of tasks, held as a tuple so the default ``requires()`` picks it up."""
 
-    def __init__(self, *args: Any, expected_elements_type: type | None = None, **kwargs: Any) -> None:
+    if TYPE_CHECKING:  # a list is given as often as a tuple: type checkers take any sequence as the argument
+
+        def __set__(self, instance: Any, value: Sequence[TaskT]) -> None: ...
+
+    def __init__(self, *args: Any, expected_elements_type: type[TaskT] | None = None, **kwargs: Any) -> None:
         self.expected_elements_type = _expected_class(
             expected_elements_type, "ListTaskInstanceParameter(expected_elements_type=...)"
         )
@@ -101,7 +113,7 @@ class ListTaskInstanceParameter(luigi.Parameter, Generic[TaskT]):
 _TRUE, _FALSE = "true", "false"
 
 
-class ExplicitBoolParameter(luigi.Parameter):
+class ExplicitBoolParameter(luigi.Parameter[bool]):
     """A bool that needs its value on the command line (``--flag true``); ``--flag`` alone is an error."""
 
     def parse(self, x: Any) -> bool:
@@ -130,7 +142,7 @@ class GokartSerializable(Protocol):
     def gokart_deserialize(cls, s: str) -> Any: ...
 
 
-class SerializableParameter(luigi.Parameter, Generic[T]):
+class SerializableParameter(luigi.Parameter[T]):
     """Any object with ``gokart_serialize()`` and ``gokart_deserialize(str)``; the string drives the hash."""
 
     def __init__(self, object_type: type[T], *args: Any, **kwargs: Any) -> None:
@@ -174,7 +186,7 @@ class ZonedDatetime(datetime.datetime):
         return repr(plain)
 
 
-class ZonedDateSecondParameter(luigi.Parameter):
+class ZonedDateSecondParameter(luigi.Parameter[datetime.datetime]):
     """A timezone-aware datetime in ISO 8601 (``Z`` accepted), truncated to the second.
 
     Values are :class:`ZonedDatetime`, so the same instant in two zones makes two tasks (see there).

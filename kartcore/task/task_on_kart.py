@@ -8,11 +8,12 @@ in :mod:`lifecycle` (inside every class's ``run``, wrapped once at class creatio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
 
 import luigi
 from luigi.task import flatten, getpaths
+from typing_extensions import dataclass_transform
 
 from kartcore import config
 from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, TaskDefinitionError
@@ -38,10 +39,13 @@ from kartcore.task.parameters import ExplicitBoolParameter
 from kartcore.task.staging import StagedOutputs
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 _NOT_CLONED = ("rerun", "strict_check", "modification_time_check")
 
 
+# PEP 681: type checkers take each annotated parameter as an optional keyword argument (config may set any)
+@dataclass_transform(kw_only_default=True, eq_default=False, field_specifiers=())
 class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     """A task whose output is cached under ``workspace_directory`` with its unique id in the file name.
 
@@ -53,62 +57,64 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     _kart_task = True
 
-    workspace_directory = luigi.Parameter(
+    workspace_directory: luigi.Parameter[str] = luigi.Parameter(
         default="./resources/", significant=False, description="Root directory of outputs and run records."
     )
-    local_temporary_directory = luigi.Parameter(
+    local_temporary_directory: luigi.Parameter[str] = luigi.Parameter(
         default="./resources/tmp/", significant=False, description="Scratch directory for multi-file targets."
     )
-    rerun = luigi.BoolParameter(
+    rerun: luigi.BoolParameter = luigi.BoolParameter(
         default=False, significant=False, description="Run again even when the output exists (same file name)."
     )
-    rerun_stale = luigi.BoolParameter(
+    rerun_stale: luigi.BoolParameter = luigi.BoolParameter(
         default=False, significant=False, description="Also run stale tasks again (code or input changed: kart plan)."
     )
-    strict_check = luigi.BoolParameter(
+    strict_check: luigi.BoolParameter = luigi.BoolParameter(
         default=False, significant=False, description="Complete only if every input also exists."
     )
-    modification_time_check = luigi.BoolParameter(
+    modification_time_check: luigi.BoolParameter = luigi.BoolParameter(
         default=False, significant=False, description="Complete only if no input is newer than the outputs."
     )
-    serialized_task_definition_check = luigi.BoolParameter(
+    serialized_task_definition_check: luigi.BoolParameter = luigi.BoolParameter(
         default=False, significant=False, description="Include the task's own source code in its unique id."
     )
-    significant = luigi.BoolParameter(
+    significant: luigi.BoolParameter = luigi.BoolParameter(
         default=True, significant=False, description="If False, this task's id is left out of its dependents' ids."
     )
-    fix_random_seed_methods = luigi.ListParameter(
+    fix_random_seed_methods: luigi.ListParameter[tuple[str, ...]] = luigi.ListParameter(
         default=["random.seed", "numpy.random.seed"], significant=False, description="Seed functions called at start."
     )
-    fix_random_seed_value = luigi.OptionalIntParameter(
+    fix_random_seed_value: luigi.OptionalIntParameter = luigi.OptionalIntParameter(
         default=None, significant=False, description="Seed to use instead of one derived from the unique id."
     )
-    fail_on_empty_dump = ExplicitBoolParameter(
+    fail_on_empty_dump: ExplicitBoolParameter = ExplicitBoolParameter(
         default=False, significant=False, description="Refuse to dump an empty pandas DataFrame."
     )
-    cache_unique_id = ExplicitBoolParameter(
+    cache_unique_id: ExplicitBoolParameter = ExplicitBoolParameter(
         default=True, significant=False, description="Compute the unique id once per task instance."
     )
-    task_completion_check_at_run = ExplicitBoolParameter(
+    task_completion_check_at_run: ExplicitBoolParameter = ExplicitBoolParameter(
         default=True, significant=False, description="Skip run() if the task became complete since it was scheduled."
     )
-    should_dump_supplementary_log_files = ExplicitBoolParameter(
+    should_dump_supplementary_log_files: ExplicitBoolParameter = ExplicitBoolParameter(
         default=True, significant=False, description="Write the run records under <workspace>/log/."
     )
-    refuse_foreign_pickles = ExplicitBoolParameter(
+    refuse_foreign_pickles: ExplicitBoolParameter = ExplicitBoolParameter(
         default=False, significant=False, description="Load pickles only from trusted locations or your own files."
     )
-    trusted_pickle_locations = luigi.ListParameter(
+    trusted_pickle_locations: luigi.ListParameter[tuple[str, ...]] = luigi.ListParameter(
         default=[], significant=False, description="Workspaces whose pickles may be loaded with refuse_foreign_pickles."
     )
-    verify_outputs = ExplicitBoolParameter(
+    verify_outputs: ExplicitBoolParameter = ExplicitBoolParameter(
         default=False, significant=False, description="Record output checksums; check inputs against them on load."
     )
-    redis_host = luigi.OptionalParameter(
+    redis_host: luigi.OptionalParameter = luigi.OptionalParameter(
         default=None, significant=False, description="Redis host for run locks (on when host and port are set)."
     )
-    redis_port = luigi.OptionalIntParameter(default=None, significant=False, description="Redis port for run locks.")
-    redis_timeout = luigi.IntParameter(
+    redis_port: luigi.OptionalIntParameter = luigi.OptionalIntParameter(
+        default=None, significant=False, description="Redis port for run locks."
+    )
+    redis_timeout: luigi.IntParameter = luigi.IntParameter(
         default=180, significant=False, description="Seconds a dead worker's run lock lives on (renewed while running)."
     )
 
@@ -249,8 +255,12 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     # ----- dump and load ---------------------------------------------------------------------
 
-    def dump(self, obj: T, target: str | Target | None = None) -> None:
-        """Write ``obj`` to the output (``target`` selects one of a dict of outputs by key)."""
+    @overload
+    def dump(self, obj: T, target: None = None) -> None: ...
+    @overload
+    def dump(self, obj: Any, target: str | Target) -> None: ...
+    def dump(self, obj: Any, target: str | Target | None = None) -> None:
+        """Write ``obj`` to the output (``target`` selects one of a dict of outputs by key); typed by ``T``."""
         chosen = shapes.select_output(self, target)
         if not chosen.owner:
             chosen.owner = self.label()
@@ -267,10 +277,20 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             raise unstaged
         chosen.dump(obj)
 
+    @overload
+    def load(self, target: TaskOnKart[K]) -> K: ...
+    @overload
+    def load(self, target: Sequence[TaskOnKart[K]]) -> list[K]: ...
+    @overload
+    def load(self, target: Any = None) -> Any: ...
     def load(self, target: Any = None) -> Any:
         """Load inputs: all (``None``), one by key (``'name'``), a required task's output, or a target."""
         return map_targets(self._select_inputs(target), self._load_target)
 
+    @overload
+    def load_generator(self, target: TaskOnKart[K] | Sequence[TaskOnKart[K]]) -> Iterator[K]: ...
+    @overload
+    def load_generator(self, target: Any = None) -> Iterator[Any]: ...
     def load_generator(self, target: Any = None) -> Iterator[Any]:
         """Load inputs one at a time (values, in requires() order), to keep memory flat."""
         for item in flatten(self._select_inputs(target)):

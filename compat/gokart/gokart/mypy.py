@@ -1,5 +1,8 @@
-"""``gokart.mypy``: not served by kartcore; importing it says so."""
+"""``gokart.mypy``: kartcore's mypy plugin (``plugins = ["gokart.mypy"]`` keeps working after the move).
 
-from gokart._dropin import not_provided
+``Task(param=...)`` is checked against the task's declared parameters; see :mod:`kartcore.mypy`.
+"""
 
-not_provided("gokart.mypy")
+from kartcore.mypy import TaskParametersPlugin, plugin
+
+__all__ = ["TaskParametersPlugin", "plugin"]
