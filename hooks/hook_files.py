@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hook_common import VENDOR_DIR, VerificationError
 
-TEXT_SUFFIXES = {".py", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".md", ".txt", ".json", ".csv", ""}
+TEXT_SUFFIXES = {".py", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".md", ".txt", ".json", ".ipynb", ".csv", ""}
 
 
 def project_files(project_dir: Path) -> list[Path]:
@@ -31,9 +31,10 @@ def check_files(project_dir: Path) -> None:
         if path.suffix not in TEXT_SUFFIXES:
             continue
         text = path.read_text(encoding="utf-8")
+        scanned = text.replace("${{", "$..")  # GitHub Actions expressions (CI) are not Jinja
         for marker in ("{{", "{%", "{#"):
-            if marker in text:
-                line = text[: text.index(marker)].count("\n") + 1
+            if marker in scanned:
+                line = scanned[: scanned.index(marker)].count("\n") + 1
                 raise VerificationError(f"{relative}:{line} still holds template syntax {marker!r}")
         _check_syntax(path, relative, text)
 
@@ -52,7 +53,7 @@ def _check_syntax(path: Path, relative: Path, text: str) -> None:
             import yaml
 
             list(yaml.safe_load_all(text))  # Kubernetes manifests hold several documents
-        elif path.suffix == ".json":
+        elif path.suffix in {".json", ".ipynb"}:
             json.loads(text)
     except Exception as exc:  # each parser has its own error type; any of them means a broken file
         raise VerificationError(f"{relative} does not parse: {type(exc).__name__}: {exc}") from None

@@ -24,9 +24,11 @@ def run_pipeline_and_tests(project_dir: Path, context: Mapping[str, Any]) -> str
     package = context["package_name"]
     bundled = context.get("kartcore_source") == BUNDLED
     missing = [name for name in ("luigi",) + (() if bundled else ("kartcore",)) if not _importable(name)]
+    manager = context.get("package_manager") or "poetry"
+    install = "uv sync" if manager == "uv" else "poetry install"
     how = (
-        f"cd {project_dir.name} && poetry install && poetry run python main.py {package}.Sample --local-scheduler"
-        " && poetry run pytest"
+        f"cd {project_dir.name} && {install} && {manager} run python main.py {package}.Sample --local-scheduler"
+        f" && {manager} run pytest"
     )
     if missing:
         return (

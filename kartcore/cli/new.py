@@ -164,9 +164,11 @@ def _cookiecutter_messages_without_tracebacks() -> Iterator[None]:
 
 
 def _next_steps(project: Path) -> None:
-    package = project.name
+    package, manager = project.name, "poetry"
     cruft = project / ".cruft.json"
     if cruft.is_file():
-        package = json.loads(cruft.read_text(encoding="utf-8"))["context"]["cookiecutter"]["package_name"]
+        answers = json.loads(cruft.read_text(encoding="utf-8"))["context"]["cookiecutter"]
+        package, manager = answers["package_name"], answers.get("package_manager", manager)
+    install = "uv sync" if manager == "uv" else "poetry install"
     click.echo(f"Created {project}")
-    click.echo(f"Next: cd {project} && poetry install && poetry run python main.py {package}.Sample --local-scheduler")
+    click.echo(f"Next: cd {project} && {install} && {manager} run python main.py {package}.Sample --local-scheduler")

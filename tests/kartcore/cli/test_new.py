@@ -39,6 +39,7 @@ def test_in_a_checkout_the_template_is_the_repository_root() -> None:
         "project_name",
         "package_name",
         "python_version",
+        "package_manager",
         "author",
         "email",
         "package_description",
@@ -78,10 +79,11 @@ def test_kart_new_and_cookiecutter_on_the_checkout_generate_the_same_project(tmp
 
 
 def test_interactive_answers_are_asked_in_the_template_order(tmp_path: Path) -> None:
-    typed = ["churn-model", "", "3", "Ada", "", "", "2", "", "2"]  # project, package, 3.12, author, ..., Apache, no
+    # project, package, 3.12, poetry, author, email, description, Apache, bundled, no
+    typed = ["churn-model", "", "3", "", "Ada", "", "", "2", "", "2"]
     result = kart_new("-o", str(tmp_path), input="\n".join(typed) + "\n")
     assert result.exit_code == 0, result.output
-    assert "[1/9] Project directory name" in result.stdout
+    assert "[1/10] Project directory name" in result.stdout
     assert "Select a template" not in result.stdout  # kart new goes straight to the template
     recorded = answers(tmp_path / "churn-model")
     assert (recorded["package_name"], recorded["python_version"], recorded["author"]) == ("churn_model", "3.12", "Ada")
@@ -89,11 +91,11 @@ def test_interactive_answers_are_asked_in_the_template_order(tmp_path: Path) -> 
 
 
 def test_key_value_arguments_become_the_offered_defaults(tmp_path: Path) -> None:
-    typed = [""] * 9  # every question answered with its default, as cookiecutter does with extra context
+    typed = [""] * 10  # every question answered with its default, as cookiecutter does with extra context
     result = kart_new("-o", str(tmp_path), "project_name=given", "verify=no", input="\n".join(typed) + "\n")
     assert result.exit_code == 0, result.output
-    assert "[1/9] Project directory name (also the distribution name) (given):" in result.stdout
-    assert "[2/9] Python package name (lowercase identifier) (given):" in result.stdout
+    assert "[1/10] Project directory name (also the distribution name) (given):" in result.stdout
+    assert "[2/10] Python package name (lowercase identifier) (given):" in result.stdout
     assert answers(tmp_path / "given")["verify"] == "no"
 
 
