@@ -23,7 +23,7 @@ from luigi.task_register import Register, TaskClassException, TaskClassNotFoundE
 
 from kartcore import config_check
 from kartcore.errors import TaskFailure, UsageError
-from kartcore.execution import dask_command, failures, interruption, progress, staleness
+from kartcore.execution import dask_command, failures, interruption, progress, run_report, slack, staleness
 from kartcore.execution.command_line import check_range, command_line, create_task
 from kartcore.execution.diagnosis import failure_line
 from kartcore.execution.factory import WorkerSchedulerFactory
@@ -66,9 +66,14 @@ def run_command_line(argv: list[str] | None = None) -> int:
             if on_dask is not None:
                 return on_dask
             core = _core_settings()
+            notifier = slack.configured_notifier()  # [SlackConfig]: a bad value is refused before anything runs
             if not core.local_scheduler:
                 _check_scheduler_reachable(core)
-            outcome = _run_on_luigi(root, core)
+            with run_report.collecting() as events:
+                outcome = _run_on_luigi(root, core)
+            if notifier is not None:  # logs a failed send, never raises: the exit code stays the run's
+                events.finish(root, outcome.scheduler, outcome.failures)
+                notifier.send(root, events, outcome.complete)
     except UsageError as exc:
         return _fail(EXIT_USAGE, str(exc))
     except TaskClassNotFoundException:

@@ -72,7 +72,6 @@ UNSERVED = [
         "gokart.conflict_prevention_lock.task_lock.make_task_lock_params",
     ),
     ("gokart.test_run", "gokart.test_run"),
-    ("import gokart.slack", "gokart.slack"),
 ]
 
 
