@@ -9,7 +9,8 @@ project (they sit outside the rendered project directory, and the bundled runtim
 * :func:`post_gen` bundles the runtime into the project (hook_bundle), drops what the answers did not
   select, records the answers for later updates (hook_record: ``.cruft.json``, unless cruft is the caller)
   and verifies the project: no unrendered Jinja, every Python file compiles, TOML/INI/YAML parse
-  (hook_files), and (``verify=yes``) the pipeline and the project's tests run in a throwaway workspace (hook_verify).
+  (hook_files), and (``verify=yes``) the pipeline and the project's tests run in a throwaway workspace (hook_verify)
+  and the lock file is written (hook_lock).
   It is idempotent, because cruft re-runs it. hook_common holds the shared error and constants.
 """
 
@@ -25,6 +26,7 @@ from hook_answers import validate
 from hook_bundle import bundle_runtime
 from hook_common import BUNDLED, VerificationError
 from hook_files import check_files
+from hook_lock import lock_project
 from hook_record import cruft_record, made_by_cruft
 from hook_verify import run_pipeline_and_tests
 
@@ -52,9 +54,11 @@ def post_gen(context: Mapping[str, Any], project_dir: Path, template_root: Path)
         if not made_by_cruft(context):  # cruft writes its own record
             record = cruft_record(context, project_dir, template_root)
             (project_dir / ".cruft.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        check_files(project_dir)
+        check_files(project_dir, context)
         if context.get("verify") == "yes":
             print(run_pipeline_and_tests(project_dir, context))
+        if not made_by_cruft(context):  # cruft renders into temporary copies; the project keeps its own lock
+            print(lock_project(project_dir, context, attempt=context.get("verify") == "yes"))
     except VerificationError as exc:
         print(f"ERROR: the generated project failed verification: {exc}", file=sys.stderr)
         return 1
