@@ -69,11 +69,16 @@ class SlackAPI:
     def post_message(self, text: str) -> tuple[str, str] | None:
         """Post ``text`` (mentioning ``to_user``); the channel id and message ts, or None after a warning."""
         mention = f"<@{self.to_user}> " if self.to_user else ""
+
+        def post(client: Any) -> tuple[str, str]:
+            response = client.chat_postMessage(channel=self.channel, text=mention + text)
+            channel_id, ts = response.get("channel"), response.get("ts")  # where the thread (and the tree) goes
+            if not channel_id or not ts:
+                raise ValueError("the answer names no channel id and message ts")
+            return str(channel_id), str(ts)
+
         try:
-            response = self._call(
-                "chat.postMessage", lambda c: c.chat_postMessage(channel=self.channel, text=mention + text)
-            )
-            return str(response["channel"]), str(response["ts"])
+            return self._call("chat.postMessage", post)
         except SlackError as exc:
             logger.warning("%s", exc)
             return None
@@ -92,7 +97,7 @@ class SlackAPI:
             )
 
         try:
-            self._call("file upload", upload)
+            self._call(f"upload of {filename}", upload)
             return True
         except SlackError as exc:
             logger.warning("%s", exc)
@@ -107,14 +112,13 @@ class SlackAPI:
                 "Slack notification not sent: slack_sdk is not installed (pip install 'gokart-core[slack]')"
             ) from None
         client = slack_sdk.WebClient(token=self._token, base_url=self._base_url, timeout=TIMEOUT_SECONDS)
-        failed = f"Slack notification to {self.channel!r} failed ({what} at {self._base_url})"
         try:
-            response = call(client)
+            return call(client)  # slack_sdk raises SlackApiError for an answer with ok: false
         except Exception as exc:
-            raise SlackError(f"{failed}: {_reason(exc)}; the run's result is unchanged") from exc
-        if not response.get("ok", False):  # slack_sdk raises for this itself; kept should it ever not
-            raise SlackError(f"{failed}: error {response.get('error')}; the run's result is unchanged")
-        return response
+            raise SlackError(
+                f"Slack notification to {self.channel!r} failed ({what} at {self._base_url}): {_reason(exc)}; "
+                "the run's result is unchanged"
+            ) from exc
 
 
 @dataclass(frozen=True)

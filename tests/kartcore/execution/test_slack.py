@@ -22,6 +22,7 @@ import luigi.configuration
 import pytest
 
 from kartcore.execution.run import run_command_line
+from kartcore.execution.slack import SlackAPI
 from kartcore.inspection.tree import make_tree_info
 from tests.conftest import files_under
 from tests.kartcore.execution.slack_server import CHANNEL_ID, FILE_ID, MESSAGE_TS, TOKEN, UPLOAD, FakeSlack, fake_slack
@@ -261,6 +262,37 @@ def test_an_unknown_setting_is_named_with_its_close_match(run: Run, fake_slack: 
     expected = "[SlackConfig] chanel is not a Slack notification setting (did you mean 'channel'?); it is ignored"
     assert slack_warnings(caplog) == [expected]
     assert fake_slack.requests == []  # the misspelt channel leaves the notification off
+
+
+def test_send_snippet_posts_the_comment_and_the_content_in_its_thread(fake_slack: FakeSlack, caplog) -> None:
+    api = SlackAPI(TOKEN, CHANNEL, to_user="kart-bot", base_url=fake_slack.base_url.rstrip("/"))
+    api.send_snippet(comment="Report of x", title="event.txt", content="the events")
+    assert fake_slack.methods() == [
+        "chat.postMessage",
+        "files.getUploadURLExternal",
+        UPLOAD,
+        "files.completeUploadExternal",
+    ]
+    assert fake_slack.one("chat.postMessage").params == {"channel": CHANNEL, "text": "<@kart-bot> Report of x"}
+    assert fake_slack.one("files.getUploadURLExternal").params == {"filename": "event.txt", "length": "10"}
+    assert fake_slack.one(UPLOAD).body == b"the events"
+    assert json.loads(fake_slack.one("files.completeUploadExternal").params["files"])[0]["title"] == "event.txt"
+    assert slack_warnings(caplog) == []
+
+
+def test_an_answer_without_the_channel_id_is_one_warning_and_no_upload(fake_slack: FakeSlack, caplog) -> None:
+    fake_slack.fail["chat.postMessage"] = "no_channel"
+    SlackAPI(TOKEN, CHANNEL, base_url=fake_slack.base_url).send_snippet("comment", "title", "content")
+    assert fake_slack.methods() == ["chat.postMessage"]
+    [warning] = slack_warnings(caplog)
+    assert "(chat.postMessage at " in warning and "ValueError: the answer names no channel id and message ts" in warning
+
+
+def test_without_slack_sdk_one_warning_names_the_extra(fake_slack: FakeSlack, caplog, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "slack_sdk", None)  # what an environment without the extra looks like
+    SlackAPI(TOKEN, CHANNEL, base_url=fake_slack.base_url).send_snippet("comment", "title", "content")
+    expected = "Slack notification not sent: slack_sdk is not installed (pip install 'gokart-core[slack]')"
+    assert slack_warnings(caplog) == [expected] and fake_slack.requests == []
 
 
 @pytest.mark.slow
