@@ -82,6 +82,8 @@ def run_on_dask(task: luigi.Task, address: str) -> DaskRun:
             client.close()
         if failures:
             raise BuildError(_message(task, address, failures), failures)
+    if "_kart_rerun_pending" in vars(task):  # the run is over: the root's rerun (or rerun_stale mark) is spent
+        task._kart_rerun_pending = False
     if not _is_complete(task):
         message = f"build of {task.get_task_family()} on Dask ({address}) ran every task, but it is not complete"
         raise BuildError(message, [TaskFailure(task, None, message)])

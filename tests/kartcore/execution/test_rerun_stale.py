@@ -99,3 +99,20 @@ def test_python_main_py_rerun_stale(tmp_path: Path) -> None:
     done = main("--rerun-stale")
     assert done.returncode == 0, done.stderr
     assert rewritten(before, outputs(pipeline.module)) == {"Double", "Total", "Report"}
+
+
+def test_on_dask_the_same_tasks_run_again_and_the_build_completes(tmp_path: Path) -> None:
+    import distributed
+
+    pipeline, before = built_and_edited(tmp_path)
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert kartcore.build(pipeline.module.Report(), rerun_stale=True, dask_scheduler=address) == {
+            "total": 18,
+            "side": 3,
+        }
+        after = outputs(pipeline.module)
+        assert rewritten(before, after) == {"Double", "Total", "Report"}
+        time.sleep(0.01)
+        kartcore.build(pipeline.module.Report(rerun=True), dask_scheduler=address)  # a rerun root completes too
+    assert rewritten(after, outputs(pipeline.module)) == {"Report"}
