@@ -17,6 +17,7 @@ import luigi.worker
 
 from kartcore.execution.results import ResultQueue
 from kartcore.execution.scheduler import LocalScheduler
+from kartcore.execution.worker_config import configured, worker_options
 from kartcore.task import TaskOnKart
 from kartcore.task.prefork import prepare_worker_processes
 
@@ -41,8 +42,8 @@ class WorkerSchedulerFactory:
         return self.scheduler
 
     def create_worker(self, scheduler: Any, worker_processes: int, assistant: bool = False) -> luigi.worker.Worker:
-        options: dict[str, Any] = {}
-        if isinstance(scheduler, luigi.rpc.RemoteScheduler) and not _configured("worker", "keep_alive"):
+        options: dict[str, Any] = worker_options()  # a gokart project's [gokart_worker] section
+        if isinstance(scheduler, luigi.rpc.RemoteScheduler) and not _configured_anywhere("keep_alive", options):
             # With a shared scheduler another process may be running our dependencies: wait for
             # them instead of giving up with "not run", so every process exits 0 when the DAG is done.
             options["keep_alive"] = True
@@ -51,7 +52,9 @@ class WorkerSchedulerFactory:
             # between requests for work: luigi's 1 s + up to 5 s made a 2.5 s DAG take up to 7 s under luigid.
             # Large clusters may set them higher in [worker] to spare luigid (every request prunes its state).
             for option, seconds in (("wait_interval", WAIT_INTERVAL_SECONDS), ("wait_jitter", WAIT_JITTER_SECONDS)):
-                if not _configured("worker", option) and not (option == "wait_interval" and _waits_configured()):
+                if not _configured_anywhere(option, options) and not (
+                    option == "wait_interval" and _waits_configured()
+                ):
                     options[option] = seconds
         worker = luigi.worker.Worker(
             scheduler=scheduler, worker_processes=worker_processes, assistant=assistant, **options
@@ -65,11 +68,10 @@ class WorkerSchedulerFactory:
         return worker
 
 
-def _configured(section: str, option: str) -> bool:
-    config = luigi.configuration.get_config()
-    return config.has_option(section, option) or config.has_option(section, option.replace("_", "-"))
+def _configured_anywhere(option: str, gokart_options: dict[str, Any]) -> bool:
+    return option in gokart_options or configured("worker", option)
 
 
 def _waits_configured() -> bool:
     """luigi also reads the wait interval from ``[core] worker-wait-interval``."""
-    return _configured("core", "worker_wait_interval")
+    return configured("core", "worker_wait_interval")

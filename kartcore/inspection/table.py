@@ -34,7 +34,7 @@ def task_info_rows(task: luigi.Task, ignore_task_names: Iterable[str] | None = N
             if type(node).__name__ in ignored:
                 continue
             required = [child for child in flatten(node.requires()) if type(child).__name__ not in ignored]
-            rows.append(_row(node, required))
+            rows.append(task_row(node, required))
     return rows
 
 
@@ -45,22 +45,24 @@ def make_task_info_as_table(task: luigi.Task, ignore_task_names: Iterable[str] |
     return pd.DataFrame(task_info_rows(task, ignore_task_names), columns=list(COLUMNS))
 
 
-def _row(task: luigi.Task, required: list[luigi.Task]) -> dict[str, Any]:
+def task_row(task: luigi.Task, required: list[luigi.Task]) -> dict[str, Any]:
+    """The table row of ``task`` (its required tasks given, for the ``requires`` column)."""
     kart = isinstance(task, TaskOnKart)
     time = task.get_processing_time() if kart else "unknown"
     return {
         "name": type(task).__name__,
-        "unique_id": _unique_id(task),
+        "unique_id": unique_id_of(task),
         "output_paths": [_path(target) for target in flatten(task.output())],
         "params": task.get_info(only_significant=True) if kart else task.to_str_params(only_significant=True),
         "processing_time": f"{time}s" if isinstance(time, float) else time,
         "is_complete": "COMPLETE" if is_done(task) else "PENDING",
         "task_log": task.get_task_log() if kart else {},
-        "requires": [RequiredTask(type(child).__name__, _unique_id(child)) for child in required],
+        "requires": [RequiredTask(type(child).__name__, unique_id_of(child)) for child in required],
     }
 
 
-def _unique_id(task: luigi.Task) -> str:
+def unique_id_of(task: luigi.Task) -> str:
+    """A kart task's unique id, or luigi's task id for a plain luigi task."""
     return task.make_unique_id() if isinstance(task, TaskOnKart) else task.task_id
 
 

@@ -16,7 +16,7 @@ from luigi.task import flatten
 from kartcore.errors import KartError, PandasTypeError
 from kartcore.io import FileFormat, Target, frame_tools, zip_targets
 from kartcore.io.formats.frames import is_pandas_frame
-from kartcore.pandas_type_config import config_for_namespace
+from kartcore.pandas_type_config import config_for_namespace, type_problem
 from kartcore.task import naming
 
 
@@ -102,17 +102,11 @@ class DataFrameHelpers:
         config = config_for_namespace(self.get_task_namespace())
         if config is None:
             return
-        violation = frame_tools.find_type_violation(obj, config.type_dict())
-        if violation is None:
+        problem = type_problem(config, obj)
+        if problem is None:
             return
-        value = violation.value
         written = f" Nothing was written to {target.path()}." if target is not None else ""
-        raise PandasTypeError(
-            f"{self.label()}: column {violation.column!r} must hold {frame_tools.type_name(violation.expected)} "
-            f"values ({config.__module__}.{config.__qualname__} for task_namespace {config.get_task_namespace()!r}), "
-            f"but row {violation.position} (index {violation.label!r}) holds {value!r} of type "
-            f"{type(value).__name__}; {violation.count} of {violation.total} values do not match.{written}"
-        )
+        raise PandasTypeError(f"{self.label()}: {problem}{written}")
 
 
 def _path_of(target: Any) -> str:

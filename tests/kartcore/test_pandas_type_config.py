@@ -71,3 +71,20 @@ def test_namespace_set_with_luigi_namespace() -> None:
     finally:
         luigi.namespace()
     assert config_for_namespace("kart_test_ptc_scoped") is Scoped
+
+
+def test_check_raises_for_a_frame_that_breaks_the_types(forget_new_configs: None) -> None:
+    import pandas as pd
+
+    from kartcore.errors import PandasTypeError
+
+    class _Types(PandasTypeConfig):
+        task_namespace = "kart_test_check"
+
+        @classmethod
+        def type_dict(cls) -> dict[str, type]:
+            return {"id": int}
+
+    _Types().check(pd.DataFrame({"id": [1, 2], "other": ["x", None]}))
+    with pytest.raises(PandasTypeError, match=r"column 'id' must hold int values .* row 1 \(index 1\) holds '2'"):
+        _Types().check(pd.DataFrame({"id": [1, "2"]}))

@@ -1,8 +1,19 @@
-"""``gokart.zip_client_util``: not served by kartcore (named here so the error says so)."""
+"""``gokart.zip_client_util``: the zip client for a path (S3, GCS or local)."""
 
-from gokart._dropin import module_getattr
+from __future__ import annotations
 
-__getattr__ = module_getattr(
-    "gokart.zip_client_util",
-    {"make_zip_client": "kartcore reaches s3:// and gs:// through fsspec (s3fs/gcsfs) and their usual credentials"},
-)
+from gokart.zip_client import LocalZipClient, ZipClient
+
+__all__ = ["make_zip_client"]
+
+
+def make_zip_client(file_path: str, temporary_directory: str) -> ZipClient:
+    if file_path.startswith("s3://"):
+        from gokart.s3_zip_client import S3ZipClient
+
+        return S3ZipClient(file_path, temporary_directory)
+    if file_path.startswith("gs://"):
+        from gokart.gcs_zip_client import GCSZipClient
+
+        return GCSZipClient(file_path, temporary_directory)
+    return LocalZipClient(file_path, temporary_directory)

@@ -1,28 +1,27 @@
 """``gokart.file_processor``: kartcore's formats under gokart's processor names and constructors.
 
-Each processor is a kartcore format (so kartcore's targets write and read it). A custom processor
-subclasses :class:`FileProcessor` (or a concrete one, e.g. ``CsvFileProcessor``) and implements
-``format()``, ``dump(obj, file)`` and ``load(file)`` as for gokart: when ``format()`` is a luigi
-text format, its ``dump``/``load`` get a text file, otherwise a binary one.
+Each processor is a kartcore format (so kartcore's targets write and read it) with gokart's ``format()``
+for luigi targets. A custom processor subclasses :class:`FileProcessor` (or a concrete one) as for
+gokart (see :mod:`gokart.file_processor.base`).
 """
 
 from __future__ import annotations
 
-import functools
-import io
 import os
-from typing import Any, ClassVar
+from typing import Any
 
 import luigi.format
 
 from gokart._dropin import not_provided
+from gokart.file_processor import base
+from gokart.file_processor.base import FileProcessor
+from kartcore.errors import UnsupportedFormatError
 from kartcore.io.formats import FileFormat, format_for_path
 from kartcore.io.formats.base import FRAME_LIBRARIES
 from kartcore.io.formats.csv import CsvFormat
 from kartcore.io.formats.feather import FeatherFormat
+from kartcore.io.formats.frame_json import FrameJsonFormat
 from kartcore.io.formats.image import PngFormat
-from kartcore.io.formats.json import JsonFormat
-from kartcore.io.formats.ndjson import NdjsonFormat
 from kartcore.io.formats.npz import NpzFormat
 from kartcore.io.formats.parquet import ParquetFormat
 from kartcore.io.formats.pickle import PickleFormat
@@ -40,77 +39,28 @@ __all__ = [
     "ParquetFileProcessor",
     "PickleFileProcessor",
     "TextFileProcessor",
+    "UnsupportedExtensionError",
     "XmlFileProcessor",
     "make_file_processor",
 ]
 
 
-def _text_encoding(luigi_format: Any) -> str | None:
-    """The encoding when ``luigi_format`` hands text to the processor, None when it hands bytes."""
-    if isinstance(luigi_format, luigi.format.TextFormat):
-        return str(luigi_format.kwargs.get("encoding") or "utf-8")
-    return None
-
-
-def _dump_through_format(dump: Any) -> Any:
-    @functools.wraps(dump)
-    def wrapper(self: FileProcessor, obj: Any, file: Any) -> None:
-        encoding = _text_encoding(self.format())
-        if encoding is None or isinstance(file, io.TextIOBase):
-            return dump(self, obj, file)
-        text = io.TextIOWrapper(file, encoding=encoding, newline="")
-        try:
-            dump(self, obj, text)
-            text.flush()
-        finally:
-            text.detach()
-
-    return wrapper
-
-
-def _load_through_format(load: Any) -> Any:
-    @functools.wraps(load)
-    def wrapper(self: FileProcessor, file: Any) -> Any:
-        encoding = _text_encoding(self.format())
-        if encoding is None or isinstance(file, io.TextIOBase):
-            return load(self, file)
-        text = io.TextIOWrapper(file, encoding=encoding)
-        try:
-            return load(self, text)
-        finally:
-            text.detach()
-
-    return wrapper
-
-
-class FileProcessor(FileFormat):
-    """The base of every processor: a kartcore format with gokart's ``format()``."""
-
-    #: True on this module's own classes; a user's subclass gets its dump/load adapted to ``format()``.
-    _kartcore_adapter: ClassVar[bool] = True
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.__dict__.get("_kartcore_adapter"):
-            return
-        if "dump" in cls.__dict__:
-            cls.dump = _dump_through_format(cls.__dict__["dump"])  # type: ignore[method-assign]
-        if "load" in cls.__dict__:
-            cls.load = _load_through_format(cls.__dict__["load"])  # type: ignore[method-assign]
-
-    def format(self) -> Any:
-        """The luigi format of the file: bytes (``Nop``) unless a subclass says text."""
-        return luigi.format.Nop
+class UnsupportedExtensionError(UnsupportedFormatError, AssertionError):
+    """No processor for a file's extension; an ``AssertionError`` too, which is what gokart raises."""
 
 
 def _frame_library(processor: Any, dataframe_type: str) -> None:
     if dataframe_type not in FRAME_LIBRARIES:
         not_provided(f"gokart.file_processor.{type(processor).__name__}(dataframe_type={dataframe_type!r})")
     processor.frame_library = dataframe_type
+    processor._dataframe_type = dataframe_type
 
 
 class PickleFileProcessor(FileProcessor, PickleFormat):
     _kartcore_adapter = True
+
+    def load(self, file: Any) -> Any:
+        return super().load(base._ChunkedLargeFileReader(file))
 
 
 class TextFileProcessor(FileProcessor, TextFormat):
@@ -136,41 +86,26 @@ class BinaryFileProcessor(FileProcessor, PngFormat):
 
 
 class CsvFileProcessor(FileProcessor, CsvFormat):
-    """``sep`` is ``','`` or ``'\\t'``; kartcore writes UTF-8 only."""
+    """``sep`` is ``','`` or ``'\\t'``; ``encoding`` as for kartcore's CsvFormat."""
 
     _kartcore_adapter = True
 
     def __init__(self, sep: str = ",", encoding: str = "utf-8", dataframe_type: str = "pandas") -> None:
-        if encoding.replace("-", "").replace("_", "").lower() != "utf8":
-            not_provided(f"gokart.file_processor.CsvFileProcessor(encoding={encoding!r})", "kartcore writes UTF-8")
+        super().__init__(encoding)
         self.separator = sep  # type: ignore[misc]
         _frame_library(self, dataframe_type)
 
     def format(self) -> Any:
-        return luigi.format.TextFormat(encoding="utf-8")
+        return luigi.format.TextFormat(encoding=self.encoding)
 
 
-class JsonFileProcessor(FileProcessor, JsonFormat):
-    """``orient=None`` (``.json``) or ``'records'`` (JSON lines, kartcore's ``.ndjson`` format)."""
+class JsonFileProcessor(FileProcessor, FrameJsonFormat):
+    """Frames as JSON in pandas' ``orient`` (JSON lines for ``'records'``), read back as frames."""
 
     _kartcore_adapter = True
-
-    def __new__(cls, orient: str | None = None, dataframe_type: str = "pandas") -> Any:
-        if orient == "records" and cls is JsonFileProcessor:
-            return _NdjsonFileProcessor(dataframe_type)
-        if orient is not None:
-            not_provided(f"gokart.file_processor.JsonFileProcessor(orient={orient!r})", "orient None or 'records'")
-        return super().__new__(cls)
 
     def __init__(self, orient: str | None = None, dataframe_type: str = "pandas") -> None:
-        if dataframe_type != "pandas":
-            not_provided(f"gokart.file_processor.JsonFileProcessor(dataframe_type={dataframe_type!r})")
-
-
-class _NdjsonFileProcessor(FileProcessor, NdjsonFormat):
-    _kartcore_adapter = True
-
-    def __init__(self, dataframe_type: str = "pandas") -> None:
+        super().__init__(orient)
         _frame_library(self, dataframe_type)
 
 
@@ -191,30 +126,31 @@ class FeatherFileProcessor(FileProcessor, FeatherFormat):
 
 
 _BY_EXTENSION: dict[str, Any] = {
-    ".pkl": PickleFileProcessor,
-    ".txt": TextFileProcessor,
-    ".ini": TextFileProcessor,
-    ".gz": GzipFileProcessor,
-    ".csv": lambda dataframe_type: CsvFileProcessor(",", dataframe_type=dataframe_type),
-    ".tsv": lambda dataframe_type: CsvFileProcessor("\t", dataframe_type=dataframe_type),
-    ".json": lambda dataframe_type: JsonFileProcessor(None, dataframe_type),
-    ".ndjson": lambda dataframe_type: JsonFileProcessor("records", dataframe_type),
-    ".xml": XmlFileProcessor,
-    ".npz": NpzFileProcessor,
-    ".parquet": lambda dataframe_type: ParquetFileProcessor(dataframe_type=dataframe_type),
-    ".feather": lambda dataframe_type: FeatherFileProcessor(dataframe_type=dataframe_type),
-    ".png": BinaryFileProcessor,
-    ".jpg": BinaryFileProcessor,
+    ".pkl": lambda library: PickleFileProcessor(),
+    ".txt": lambda library: TextFileProcessor(),
+    ".ini": lambda library: TextFileProcessor(),
+    ".gz": lambda library: GzipFileProcessor(),
+    ".csv": lambda library: CsvFileProcessor(",", dataframe_type=library),
+    ".tsv": lambda library: CsvFileProcessor("\t", dataframe_type=library),
+    ".json": lambda library: JsonFileProcessor(None, library),
+    ".ndjson": lambda library: JsonFileProcessor("records", library),
+    ".xml": lambda library: XmlFileProcessor(),
+    ".npz": lambda library: NpzFileProcessor(),
+    ".parquet": lambda library: ParquetFileProcessor(dataframe_type=library),
+    ".feather": lambda library: FeatherFileProcessor(dataframe_type=library),
+    ".png": lambda library: BinaryFileProcessor(),
+    ".jpg": lambda library: BinaryFileProcessor(),
 }
-_TAKES_FRAMES = {".csv", ".tsv", ".json", ".ndjson", ".parquet", ".feather"}
 
 
 def make_file_processor(
     file_path: str, store_index_in_feather: bool = True, dataframe_type: str = "pandas"
 ) -> FileFormat:
-    """The processor for ``file_path``'s extension; kartcore's own format for extensions it registered."""
-    extension = os.path.splitext(file_path)[1]
-    factory = _BY_EXTENSION.get(extension)
-    if factory is None:
-        return format_for_path(file_path, frame_library=dataframe_type)  # user-registered, or kartcore's error
-    return factory(dataframe_type) if extension in _TAKES_FRAMES else factory()
+    """gokart's processor for ``file_path``'s extension; a format registered with kartcore for any other."""
+    factory = _BY_EXTENSION.get(os.path.splitext(file_path)[1])
+    if factory is not None:
+        return factory(dataframe_type)
+    try:
+        return format_for_path(file_path, frame_library=dataframe_type)
+    except UnsupportedFormatError as exc:
+        raise UnsupportedExtensionError(str(exc)) from None
