@@ -7,10 +7,14 @@ import configparser
 import importlib.util
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from hook_common import VENDOR_DIR, VerificationError
 
+MARKERS = ("{{", "{%", "{#")
+RECORD = Path(".cruft.json")
 TEXT_SUFFIXES = {".py", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".md", ".txt", ".json", ".ipynb", ".csv", ""}
 
 
@@ -24,19 +28,35 @@ def project_files(project_dir: Path) -> list[Path]:
     )
 
 
-def check_files(project_dir: Path) -> None:
-    """No unrendered Jinja, every Python file compiles, every TOML/INI/YAML file parses."""
+def check_files(project_dir: Path, answers: Mapping[str, Any] | None = None) -> None:
+    """No unrendered Jinja, every Python file compiles, every TOML/INI/YAML file parses.
+
+    The answers' own text is not template syntax: a description such as ``{{ 7*7 }}`` is kept literally
+    (``kart new`` passes it so), and ``.cruft.json`` is the hooks' record of the answers, not a rendered file.
+    """
+    literal = sorted(_literal_answers(answers or {}), key=len, reverse=True)
     for path in project_files(project_dir):
         relative = path.relative_to(project_dir)
         if path.suffix not in TEXT_SUFFIXES:
             continue
         text = path.read_text(encoding="utf-8")
+        if relative == RECORD:
+            _check_syntax(path, relative, text)
+            continue
         scanned = text.replace("${{", "$..")  # GitHub Actions expressions (CI) are not Jinja
-        for marker in ("{{", "{%", "{#"):
+        for answer in literal:
+            scanned = scanned.replace(answer, "")
+        for marker in MARKERS:
             if marker in scanned:
                 line = scanned[: scanned.index(marker)].count("\n") + 1
                 raise VerificationError(f"{relative}:{line} still holds template syntax {marker!r}")
         _check_syntax(path, relative, text)
+
+
+def _literal_answers(answers: Mapping[str, Any]) -> set[str]:
+    """The answers that hold Jinja syntax, as the files hold them (the template writes some with ' for ")."""
+    texts = {value for value in answers.values() if isinstance(value, str) and any(m in value for m in MARKERS)}
+    return texts | {text.replace('"', "'") for text in texts}
 
 
 def _check_syntax(path: Path, relative: Path, text: str) -> None:
