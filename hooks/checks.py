@@ -11,6 +11,7 @@ project (they sit outside the rendered project directory, and the bundled runtim
   and verifies the project: no unrendered Jinja, every Python file compiles, TOML/INI/YAML parse
   (hook_files), and (``verify=yes``) the pipeline and the project's tests run in a throwaway workspace (hook_verify)
   and the lock file is written (hook_lock).
+  With ``verify=yes`` the metadata must also pass the package manager's offline check (hook_metadata).
   It is idempotent, because cruft re-runs it. hook_common holds the shared error and constants.
 """
 
@@ -27,6 +28,7 @@ from hook_bundle import bundle_runtime
 from hook_common import BUNDLED, VerificationError
 from hook_files import check_files
 from hook_lock import lock_project
+from hook_metadata import check_metadata
 from hook_record import cruft_record, made_by_cruft
 from hook_verify import run_pipeline_and_tests
 
@@ -57,8 +59,9 @@ def post_gen(context: Mapping[str, Any], project_dir: Path, template_root: Path)
         check_files(project_dir, context)
         if context.get("verify") == "yes":
             print(run_pipeline_and_tests(project_dir, context))
-        if not made_by_cruft(context):  # cruft renders into temporary copies; the project keeps its own lock
-            print(lock_project(project_dir, context, attempt=context.get("verify") == "yes"))
+            print(check_metadata(project_dir, context))
+            if not made_by_cruft(context):  # cruft renders into temporary copies; the project keeps its own lock
+                print(lock_project(project_dir, context))
     except VerificationError as exc:
         print(f"ERROR: the generated project failed verification: {exc}", file=sys.stderr)
         return 1

@@ -31,22 +31,16 @@ def find_tool(name: str, search_path: str | None = None) -> str | None:
     return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
-def lock_project(
-    project_dir: Path, context: Mapping[str, Any], attempt: bool = True, search_path: str | None = None
-) -> str:
+def lock_project(project_dir: Path, context: Mapping[str, Any], search_path: str | None = None) -> str:
     """Write ``poetry.lock`` or ``uv.lock`` with the answered package manager; one line saying what happened.
 
-    ``attempt=False`` (a generation without checks, ``verify=no``) only says how to write it: locking
-    takes seconds and an index. ``search_path`` is where to look for the package manager (see
-    :func:`find_tool`).
+    ``search_path`` is where to look for the package manager (see :func:`find_tool`).
     """
     manager = str(context.get("package_manager") or "poetry")
     lock = LOCK_FILES[manager]
     later = f"cd {project_dir.name} && {manager} lock"
     if (project_dir / lock).is_file():
         return f"lock: {lock} is there already (CI and the Dockerfile install from it)"
-    if not attempt:
-        return f"lock: {lock} not written (generated without checks). Write it, then commit it: {later}"
     executable = find_tool(manager, search_path)
     if executable is None:
         return f"lock: {lock} not written: {manager} is not installed here. Write it with: {later}"
