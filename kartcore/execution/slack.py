@@ -32,6 +32,8 @@ SECTION = "SlackConfig"
 SLACK_API_URL = "https://slack.com/api/"
 TIMEOUT_SECONDS = 30
 TREE_FILENAME = "tree.txt"
+#: The task listing is cut here, so the whole message stays under Slack's 40,000 characters.
+MAX_LISTING_CHARS = 30_000
 
 logger = logging.getLogger(__name__)
 _warned: set[tuple[str, str]] = set()
@@ -195,7 +197,10 @@ def report_text(root: luigi.Task, events: EventAggregator, complete: bool) -> st
     """``Report of pkg.Task: complete``, the counts, then each category's tasks in a code block."""
     outcome = "complete" if complete else "did not complete"
     lines = [f"Report of {root.get_task_family()}: {outcome}", events.get_summary()]
-    return _escape("\n".join(lines) + "\n```\n" + events.get_event_list() + "\n```")
+    listing = _escape(events.get_event_list())
+    if len(listing) > MAX_LISTING_CHARS:  # Slack refuses a message over 40,000 characters (msg_too_long)
+        listing = listing[:MAX_LISTING_CHARS] + "\n... (cut: the run's log has the rest)"
+    return _escape("\n".join(lines)) + "\n```\n" + listing + "\n```"
 
 
 def _escape(text: str) -> str:

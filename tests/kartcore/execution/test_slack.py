@@ -57,6 +57,11 @@ PIPELINE = textwrap.dedent(
             raise RuntimeError("broken <on> purpose & more")
 
 
+    class Verbose(Base):
+        def run(self):
+            raise RuntimeError("x" * 50_000)
+
+
     class RootOfBroken(Base):
         broken = kartcore.TaskInstanceParameter(default=Broken())
         leaf = kartcore.TaskInstanceParameter(default=Leaf())
@@ -157,6 +162,13 @@ def test_a_failed_run_reports_the_failure_and_keeps_exit_1(run: Run, pipeline: A
     assert text.startswith("Report of notify.RootOfBroken: did not complete\nSuccess: 1; Failure: 1; ")
     assert f"---- Failed tasks ----\n{broken} failed: RuntimeError: broken &lt;on&gt; purpose &amp; more\n" in text
     assert f"---- Succeeded tasks ----\n{pipeline.Leaf().label()}\n```" in text
+
+
+def test_a_huge_report_is_cut_below_slacks_limit(run: Run, fake_slack: FakeSlack) -> None:
+    assert run("notify.Verbose") == 1
+    text = fake_slack.one("chat.postMessage").params["text"]
+    assert len(text) < 40_000 and text.endswith("x\n... (cut: the run's log has the rest)\n```")
+    assert text.startswith("Report of notify.Verbose: did not complete\nSuccess: 0; Failure: 1;")
 
 
 def test_tasks_run_by_worker_processes_are_reported(run: Run, pipeline: Any, fake_slack: FakeSlack) -> None:
