@@ -159,6 +159,7 @@ def read_project_table(pyproject: Path) -> dict[str, Any]:
 
         project = tomllib.loads(text)["project"]
         return {**project, "scripts": project.get("scripts", {})}
+    text = re.sub(r'("[^"\n]*")|#[^\n]*', lambda match: match.group(1) or "", text)  # comments may hold [ ]
     section = text.split("[project]", 1)[1].split("\n[", 1)[0]  # pragma: no cover - Python 3.10 only
     fields: dict[str, Any] = dict(re.findall(r'^(name|version|requires-python)\s*=\s*"([^"]*)"', section, re.M))
     block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", section, re.M | re.S)

@@ -23,6 +23,7 @@ ABBREVIATIONS = {
     "bb": "https://bitbucket.org/{}",
 }
 GIT_TIMEOUT_SECONDS = 30
+JINJA_MARKERS = ("{{", "{%", "{#")
 
 
 def made_by_cruft(context: Mapping[str, Any]) -> bool:
@@ -39,7 +40,7 @@ def cruft_record(context: Mapping[str, Any], project_dir: Path, template_root: P
     typed = str(context.get("_template", ""))
     template = clonable(typed) if is_remote(typed) else os.path.relpath(template_root, project_dir)
     commit = git_commit(template_root)
-    answers = {key: value for key, value in context.items() if key not in PRIVATE_CONTEXT_KEYS}
+    answers = {key: literal(value) for key, value in context.items() if key not in PRIVATE_CONTEXT_KEYS}
     answers["_template"] = template
     answers["_commit"] = commit
     return {
@@ -49,6 +50,16 @@ def cruft_record(context: Mapping[str, Any], project_dir: Path, template_root: P
         "context": {"cookiecutter": answers},
         "directory": None,
     }
+
+
+def literal(value: Any) -> Any:
+    """An answer as cruft must hand it back to cookiecutter, which renders the answers it is given again.
+
+    ``{{ 7*7 }}`` kept literally in the project would become 49 on ``cruft update``: Jinja's raw block keeps it.
+    """
+    if isinstance(value, str) and any(marker in value for marker in JINJA_MARKERS) and "endraw" not in value:
+        return "{% raw %}" + value + "{% endraw %}"
+    return value
 
 
 def is_remote(template: str) -> bool:

@@ -10,6 +10,7 @@ requirement, if any, and dumps a result), ``tests/test_<snake_name>.py`` (builds
 from __future__ import annotations
 
 import ast
+import builtins
 import keyword
 import re
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from kartcore.errors import KartError
 LINE_LENGTH = 120
 #: Base classes that make a class a task, besides the project's own tasks.
 TASK_BASES = {"GokartTask", "TaskOnKart", "Task", "WrapperTask", "ExternalTask"}
+#: Names the written module and test import or define (``from pathlib import Path``, ``typing.Any``, ...): a
+#: task of the same name would shadow them, and ruff refuses the test (F811).
+GENERATED_NAMES = {"GokartTask", "TaskOnKart", "Path", "Any", "luigi", "kartcore", "outputs"}
 CAMEL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 
 
@@ -94,6 +98,11 @@ def check_task_name(name: str) -> str:
         raise ScaffoldError(
             f"task name {name!r} must be a CamelCase Python identifier (a capital letter, then letters and digits), "
             "e.g. TrainModel"
+        )
+    if name in GENERATED_NAMES or name in dir(builtins):
+        raise ScaffoldError(
+            f"task name {name!r} is a name the task's module or test uses already (an import or a builtin); "
+            f"choose another, e.g. {name}Task"
         )
     snake = snake_case(name)
     if keyword.iskeyword(snake) or keyword.issoftkeyword(snake):

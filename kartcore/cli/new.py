@@ -47,8 +47,25 @@ def questions(template: Path | None = None) -> dict[str, Any]:
     return {key: value for key, value in context.items() if not key.startswith("_")}
 
 
+#: Jinja's delimiters: cookiecutter renders the extra context it is given, so an answer holding them would be
+#: evaluated (``{{ 7*7 }}`` becomes 49) or break the rendering (``{#``); kart new passes such answers literally.
+JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+
+def literal(value: str) -> str:
+    """``value`` as cookiecutter's renderer gives it back unchanged: Jinja's raw block around Jinja syntax."""
+    if not any(marker in value for marker in JINJA_MARKERS):
+        return value
+    if "endraw" in value:
+        raise click.BadParameter(f"{value!r} cannot be passed literally (it holds 'endraw')", param_hint="ANSWERS")
+    return "{% raw %}" + value + "{% endraw %}"
+
+
 def parse_answers(pairs: tuple[str, ...], template: Path | None = None) -> dict[str, str]:
-    """``key=value`` arguments as cookiecutter's extra context, refusing unknown keys and bad choices."""
+    """``key=value`` arguments as cookiecutter's extra context, refusing unknown keys and bad choices.
+
+    Free-text answers are taken literally (see :func:`literal`); choices must be one of those offered.
+    """
     known = questions(template)
     answers: dict[str, str] = {}
     for pair in pairs:
@@ -65,7 +82,7 @@ def parse_answers(pairs: tuple[str, ...], template: Path | None = None) -> dict[
             raise click.BadParameter(
                 f"{key}={value!r} is not offered; choose one of {', '.join(map(str, choices))}", param_hint="ANSWERS"
             )
-        answers[key] = value
+        answers[key] = value if isinstance(choices, list) else literal(value)
     return answers
 
 
@@ -117,7 +134,7 @@ def command(
         click.echo(str(TEMPLATE))
         return
     try:
-        from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
+        from cookiecutter.exceptions import CookiecutterException, FailedHookException, OutputDirExistsException
         from cookiecutter.main import cookiecutter
     except ImportError as exc:  # pragma: no cover - cookiecutter is a dependency of gokart-core
         raise click.ClickException(f"kart new needs cookiecutter ({exc}): pip install 'cookiecutter>=2.6'") from None
@@ -137,6 +154,12 @@ def command(
     except OutputDirExistsException as exc:
         reason = str(exc).removeprefix("Error: ")
         raise click.ClickException(f"no project was created: {reason} (-f writes into it)") from None
+    except FailedHookException:  # the hook printed one line per reason; nothing more to say
+        raise SystemExit(1) from None
+    except OSError as exc:  # e.g. a read-only output directory
+        cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+        reason = cause.strerror or str(cause)
+        raise click.ClickException(f"no project was created: {exc} ({reason})".replace("\n", " ")) from None
     except (CookiecutterException, ValueError) as exc:  # ValueError: cookiecutter's word for a bad choice
         raise click.ClickException(f"no project was created: {exc}") from None
     _next_steps(Path(project))
@@ -149,6 +172,11 @@ class MessageOnlyFormatter(logging.Formatter):
         return record.getMessage()
 
 
+def _not_a_failed_hook(record: logging.LogRecord) -> bool:
+    """cookiecutter's "Stopping generation because ... hook ..." after a hook printed its reasons: left out."""
+    return not record.getMessage().startswith("Stopping generation because")
+
+
 @contextmanager
 def _cookiecutter_messages_without_tracebacks() -> Iterator[None]:
     """cookiecutter logs a failed hook with its traceback; show users the message only."""
@@ -156,6 +184,7 @@ def _cookiecutter_messages_without_tracebacks() -> Iterator[None]:
     handler = logging.StreamHandler()
     handler.setLevel(logging.WARNING)
     handler.setFormatter(MessageOnlyFormatter())
+    handler.addFilter(_not_a_failed_hook)
     logger.addHandler(handler)
     try:
         yield

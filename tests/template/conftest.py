@@ -10,7 +10,9 @@ data in ``kartcore/templates/kart-pipeline`` (pyproject.toml), which is what ``k
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -36,3 +38,25 @@ def copy_template(destination: Path) -> Path:
         else:
             shutil.copy2(source, destination / name)
     return destination
+
+
+def cookiecutter_env(directory: Path) -> dict[str, str]:
+    """The environment for cookiecutter and cruft with a user config keeping clones and replays in ``directory``."""
+    config = directory / "cookiecutter-config.yaml"
+    config.write_text(
+        f'cookiecutters_dir: "{directory / "cookiecutters"}"\nreplay_dir: "{directory / "replay"}"\n', encoding="utf-8"
+    )
+    return {**os.environ, "COOKIECUTTER_CONFIG": str(config)}
+
+
+def run_tool(tool: str, *args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """One of this virtualenv's commands (kart, cookiecutter, cruft) as a user runs it, without input."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name(tool)), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )

@@ -20,6 +20,7 @@ import hook_answers
 import hook_bundle
 import hook_common
 import hook_files
+import hook_metadata
 import hook_record
 import hook_verify
 import pytest
@@ -96,6 +97,20 @@ def test_validate_accepts_the_defaults(defaults: dict[str, Any]) -> None:
         ("package_name", "kartcore", "is reserved"),
         ("package_name", "luigi", "is reserved"),
         ("package_name", "gokart", "is reserved"),
+        # names Python accepts but pip and Poetry refuse as a distribution (my-pipeline_, _private, -rf, café)
+        ("package_name", "my_pipeline_", "makes the distribution name 'my-pipeline-', which pip and Poetry refuse"),
+        ("package_name", "_private", "makes the distribution name '-private', which pip and Poetry refuse"),
+        ("package_name", "_rf", "makes the distribution name '-rf'"),
+        ("package_name", "café", "must be a lowercase Python identifier (ASCII"),
+        ("package_name", "a" * 101, "package_name is 101 characters long; at most 100"),
+        # the project's own dependencies and tools: the package would shadow them
+        *(
+            ("package_name", name, "is reserved: the project or its tools import a module of that name")
+            for name in ("pandas", "polars", "numpy", "pyarrow", "pytest", "typing_extensions", "gokart_core", "mypy")
+        ),
+        ("package_name", "notebooks", "is reserved: a top-level name of the project's layout"),
+        ("project_name", "-rf", "must not start with '-'"),
+        ("project_name", "a" * 300, "project_name is 300 characters long; at most 100"),
         ("project_name", "", "must not be empty"),
         ("project_name", "   ", "must not be empty"),
         ("project_name", "a/b", "must be a directory name, without path separators"),
@@ -115,6 +130,9 @@ def test_validate_accepts_the_defaults(defaults: dict[str, Any]) -> None:
         ("email", "nobody", "must be an address like you@example.com"),
         ("email", "a b@example.com", "must be an address like you@example.com"),
         ("email", "<you@example.com>", "must be an address like you@example.com"),
+        ("email", "me@localhost", "must be an address like you@example.com (a dotted domain"),  # Poetry: must be email
+        ("email", "me@example.com\nx = 1", "must be an address like you@example.com"),
+        ("email", "me..too@example.com", "must be an address like you@example.com"),
     ],
 )
 def test_each_bad_answer_gives_one_message_naming_the_answer_and_the_rule(
@@ -124,7 +142,7 @@ def test_each_bad_answer_gives_one_message_naming_the_answer_and_the_rule(
     assert len(errors) == 1, errors
     (message,) = errors
     assert message.startswith(field)
-    if value.strip():
+    if value.strip() and len(value) <= hook_answers.MAX_NAME_LENGTH:  # a long name is counted, not repeated
         assert repr(value) in message
     assert rule in message
 
@@ -146,16 +164,15 @@ def test_kartcore_source_refuses_anything_else(defaults: dict[str, Any], spec: s
     assert errors == [f"kartcore_source {spec!r} must be 'bundled' or a version specifier such as '>=0.1,<0.2'"]
 
 
-@pytest.mark.parametrize("package", ["kart_pipeline", "my_pipeline_2", "_private", "p" * 60])
+@pytest.mark.parametrize("package", ["kart_pipeline", "my_pipeline_2", "private__data", "p" * 60, "p" * 100])
 def test_lowercase_identifiers_that_clash_with_nothing_are_accepted(defaults: dict[str, Any], package: str) -> None:
     assert hook_answers.validate({**defaults, "package_name": package}) == []
 
 
 @pytest.mark.parametrize("reserved", sorted(hook_answers.RESERVED_PACKAGES))
 def test_every_reserved_package_name_is_refused(defaults: dict[str, Any], reserved: str) -> None:
-    assert hook_answers.validate({**defaults, "package_name": reserved}) == [
-        f"package_name {reserved!r} is reserved (it clashes with the runtime or the project layout)"
-    ]
+    (message,) = hook_answers.validate({**defaults, "package_name": reserved})
+    assert message.startswith(f"package_name {reserved!r} is reserved: ")
 
 
 def test_several_bad_answers_give_one_message_each(defaults: dict[str, Any]) -> None:
@@ -421,12 +438,87 @@ def test_check_files_leaves_out_the_bundled_runtime_caches_and_the_workspace(tmp
     hook_files.check_files(tmp_path)
 
 
+def test_answers_holding_jinja_are_not_leftover_template_syntax(tmp_path: Path) -> None:
+    answers = {"package_description": 'say "{{ 7*7 }}"', "author": "Ada {#"}
+    write(tmp_path, "pyproject.toml", "[project]\ndescription = \"say '{{ 7*7 }}'\"\n")  # the template's ' for "
+    write(tmp_path, "LICENSE", "Copyright (c) 2026 Ada {#\n")
+    write(tmp_path, ".cruft.json", '{"author": "{% raw %}Ada {#{% endraw %}"}\n')
+    hook_files.check_files(tmp_path, answers)
+    write(tmp_path, "README.md", "# {{ cookiecutter.project_name }}\n")  # the template's own syntax still is
+    with pytest.raises(hook_common.VerificationError, match=r"README.md:1 still holds template syntax '\{\{'"):
+        hook_files.check_files(tmp_path, answers)
+
+
+def test_the_record_keeps_jinja_in_an_answer_literal_for_cruft_to_render_again(
+    defaults: dict[str, Any], tmp_path: Path
+) -> None:
+    from cookiecutter.environment import StrictEnvironment
+
+    context = {**cookiecutter_context(defaults, ".", tmp_path), "package_description": "{{ 7*7 }} {#"}
+    record = hook_record.cruft_record(context, tmp_path / "kart-pipeline", TEMPLATE_ROOT)
+    recorded = record["context"]["cookiecutter"]["package_description"]
+    assert StrictEnvironment().from_string(recorded).render() == "{{ 7*7 }} {#"
+    assert record["context"]["cookiecutter"]["author"] == defaults["author"]  # plain text stays as it is
+
+
+# ----- check_metadata() ---------------------------------------------------------------------------
+
+
+def pyproject_of(root: Path, name: str = "kart-pipeline", email: str = "you@example.com") -> Path:
+    """A pyproject.toml as the template writes it, as far as the metadata checks read it."""
+    write(
+        root,
+        "pyproject.toml",
+        f'[project]\nname = "{name}"\nversion = "0.1.0"\ndescription = "d"\n'
+        f'authors = [{{ name = "A", email = "{email}" }}]\nrequires-python = ">=3.11,<3.14"\ndependencies = []\n\n'
+        '[tool.poetry]\npackages = [{ include = "kart_pipeline" }]\n',
+    )
+    write(root, "kart_pipeline/__init__.py", "")
+    write(root, "README.md", "# p\n")
+    return root
+
+
+def test_poetry_check_accepts_good_metadata(tmp_path: Path) -> None:
+    assert hook_metadata.check_metadata(pyproject_of(tmp_path), {}) == "metadata: `poetry check` accepts pyproject.toml"
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "message"),
+    [
+        ("kart-pipeline-", "you@example.com", "the distribution name 'kart-pipeline-' is not a PEP 508 name"),
+        ("kart-pipeline", "me@localhost", "the author email 'me@localhost' is not an address"),
+    ],
+)
+def test_metadata_pip_or_poetry_would_refuse_fails_verification(
+    tmp_path: Path, name: str, email: str, message: str
+) -> None:
+    with pytest.raises(hook_common.VerificationError, match=re.escape(message)):
+        hook_metadata.check_metadata(pyproject_of(tmp_path, name, email), {})
+
+
+def test_what_only_poetry_check_finds_fails_verification_with_poetrys_words(tmp_path: Path) -> None:
+    project = pyproject_of(tmp_path)
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    (project / "pyproject.toml").write_text(text.replace('version = "0.1.0"', 'version = "not a version"'))
+    with pytest.raises(hook_common.VerificationError, match=r"^`poetry check` refuses pyproject.toml: .*version"):
+        hook_metadata.check_metadata(project, {})
+
+
+def test_without_poetry_the_metadata_checks_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hook_metadata, "_poetry", lambda: None)
+    assert "no poetry here" in hook_metadata.check_metadata(pyproject_of(tmp_path), {})
+    # a uv project is not Poetry's to check
+    assert hook_metadata.check_metadata(pyproject_of(tmp_path), {"package_manager": "uv"}) == (
+        "metadata: the name and the emails of pyproject.toml are valid"
+    )
+
+
 # ----- post_gen() and run_pipeline_and_tests() ----------------------------------------------------
 
 
 def minimal_project(root: Path) -> Path:
     """A small project that passes check_files (the real one is baked in test_bake.py)."""
-    write(root, "pyproject.toml", '[project]\nname = "kart-pipeline"\n')
+    write(root, "pyproject.toml", '[project]\nname = "kart-pipeline"\nversion = "0.1.0"\n')
     write(root, "kart_pipeline/__init__.py", '"""Package."""\n')
     write(root, "conf/param.ini", "[TaskOnKart]\nworkspace_directory = ./resources/\n")
     write(root, "LICENSE", "MIT License\n")

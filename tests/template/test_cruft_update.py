@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.template.conftest import REPO_ROOT, copy_template
+from tests.template.conftest import REPO_ROOT, cookiecutter_env, copy_template, run_tool
 
 pytestmark = pytest.mark.slow
 
@@ -40,15 +40,7 @@ def git(directory: Path, *args: str) -> str:
 
 
 def command(tool: str, *args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / tool), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_tool(tool, *args, cwd=cwd, env=env)
 
 
 def explain(result: subprocess.CompletedProcess[str]) -> str:
@@ -58,11 +50,7 @@ def explain(result: subprocess.CompletedProcess[str]) -> str:
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """cookiecutter's and cruft's user config (clones, replays) kept under tmp_path; the venv's tools first."""
-    config = tmp_path / "cookiecutter-config.yaml"
-    config.write_text(
-        f'cookiecutters_dir: "{tmp_path / "cookiecutters"}"\nreplay_dir: "{tmp_path / "replay"}"\n', encoding="utf-8"
-    )
-    return {**os.environ, "COOKIECUTTER_CONFIG": str(config), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return {**cookiecutter_env(tmp_path), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 
 
 @pytest.fixture

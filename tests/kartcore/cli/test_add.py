@@ -173,6 +173,10 @@ def test_exported_creates_all_when_the_package_has_none() -> None:
         (["Import"], "gives the module name 'import', a Python keyword"),
         (["Sample"], f"a class Sample exists already in {PACKAGE}/model/sample.py"),
         (["GokartTask"], "must be a CamelCase Python identifier"),
+        # the test imports pathlib.Path and the module typing.Any: a task of that name would shadow them (ruff F811)
+        (["Path"], "task name 'Path' is a name the task's module or test uses already (an import or a builtin)"),
+        (["Any"], "task name 'Any' is a name the task's module or test uses already"),
+        (["Exception"], "task name 'Exception' is a name the task's module or test uses already"),
         (["Features", "--requires", "Nope"], "the project defines no task Nope (its tasks: Evaluate, LoadIris, "),
         (["Features", "--requires", "GokartTask"], "that is the base class of the project's tasks"),
     ],
