@@ -30,6 +30,7 @@ from mypy.nodes import (
     ARG_POS,
     ARG_STAR,
     ARG_STAR2,
+    Argument,
     AssignmentStmt,
     Block,
     CallExpr,
@@ -46,8 +47,9 @@ from mypy.nodes import (
     Var,
 )
 from mypy.plugin import CheckerPluginInterface, ClassDefContext, FunctionContext, FunctionSigContext, Plugin
+from mypy.plugins.common import add_method_to_class
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, CallableType, FunctionLike, Instance, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, CallableType, FunctionLike, Instance, NoneType, Type, TypeOfAny, get_proper_type
 
 TASK = "luigi.task.Task"
 PARAMETER = "luigi.parameter.Parameter"
@@ -76,13 +78,27 @@ class TaskParametersPlugin(Plugin):
 
 
 def note_parameters(ctx: ClassDefContext) -> None:
-    """Record the names assigned a ``SomeParameter(...)`` call in the class body (also under ``if``)."""
+    """Record the names assigned a ``SomeParameter(...)`` call in the class body (also under ``if``).
+
+    A class without an ``__init__`` of its own gets a ``(*args, **kwargs)`` one, which PEP 681 leaves alone: the
+    one it would generate knows annotated parameters only, so ``cls(size=1)`` and ``type(self)(size=1)`` would be
+    errors for ``size = luigi.IntParameter()``. Calls by the class name get the checked signature below.
+    """
+    info = ctx.cls.info
     names = [
         stmt.lvalues[0].name
         for stmt in _assignments(ctx.cls.defs)
         if len(stmt.lvalues) == 1 and isinstance(stmt.lvalues[0], NameExpr) and _is_parameter_call(stmt.rvalue)
     ]
-    ctx.cls.info.metadata[METADATA_KEY] = {"parameters": names}
+    info.metadata[METADATA_KEY] = {"parameters": names}
+    if "__init__" not in info.names:
+        anything = AnyType(TypeOfAny.explicit)
+        arguments = [Argument(Var(name, anything), anything, None, kind) for name, kind in _PASS_THROUGH]
+        add_method_to_class(ctx.api, ctx.cls, "__init__", args=arguments, return_type=NoneType())
+        info.names["__init__"].plugin_generated = False  # so that the PEP 681 transform does not replace it
+
+
+_PASS_THROUGH = [("args", ARG_STAR), ("kwargs", ARG_STAR2)]
 
 
 def _assignments(block: Block) -> Iterator[AssignmentStmt]:

@@ -44,7 +44,9 @@ K = TypeVar("K")
 _NOT_CLONED = ("rerun", "strict_check", "modification_time_check")
 
 
-# PEP 681: type checkers take each annotated parameter as an optional keyword argument (config may set any)
+# PEP 681: a parameter annotated as such (n: luigi.IntParameter = ...) is an optional keyword argument of the
+# task for type checkers (config may set any). TaskOnKart's own stay unannotated: mypy without kartcore.mypy would
+# then generate an __init__ that rejects a subclass's unannotated parameters (it generates none without fields).
 @dataclass_transform(kw_only_default=True, eq_default=False, field_specifiers=())
 class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     """A task whose output is cached under ``workspace_directory`` with its unique id in the file name.
@@ -57,64 +59,62 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     _kart_task = True
 
-    workspace_directory: luigi.Parameter[str] = luigi.Parameter(
+    workspace_directory = luigi.Parameter(
         default="./resources/", significant=False, description="Root directory of outputs and run records."
     )
-    local_temporary_directory: luigi.Parameter[str] = luigi.Parameter(
+    local_temporary_directory = luigi.Parameter(
         default="./resources/tmp/", significant=False, description="Scratch directory for multi-file targets."
     )
-    rerun: luigi.BoolParameter = luigi.BoolParameter(
+    rerun = luigi.BoolParameter(
         default=False, significant=False, description="Run again even when the output exists (same file name)."
     )
-    rerun_stale: luigi.BoolParameter = luigi.BoolParameter(
+    rerun_stale = luigi.BoolParameter(
         default=False, significant=False, description="Also run stale tasks again (code or input changed: kart plan)."
     )
-    strict_check: luigi.BoolParameter = luigi.BoolParameter(
+    strict_check = luigi.BoolParameter(
         default=False, significant=False, description="Complete only if every input also exists."
     )
-    modification_time_check: luigi.BoolParameter = luigi.BoolParameter(
+    modification_time_check = luigi.BoolParameter(
         default=False, significant=False, description="Complete only if no input is newer than the outputs."
     )
-    serialized_task_definition_check: luigi.BoolParameter = luigi.BoolParameter(
+    serialized_task_definition_check = luigi.BoolParameter(
         default=False, significant=False, description="Include the task's own source code in its unique id."
     )
-    significant: luigi.BoolParameter = luigi.BoolParameter(
+    significant = luigi.BoolParameter(
         default=True, significant=False, description="If False, this task's id is left out of its dependents' ids."
     )
-    fix_random_seed_methods: luigi.ListParameter[tuple[str, ...]] = luigi.ListParameter(
+    fix_random_seed_methods = luigi.ListParameter(
         default=["random.seed", "numpy.random.seed"], significant=False, description="Seed functions called at start."
     )
-    fix_random_seed_value: luigi.OptionalIntParameter = luigi.OptionalIntParameter(
+    fix_random_seed_value = luigi.OptionalIntParameter(
         default=None, significant=False, description="Seed to use instead of one derived from the unique id."
     )
-    fail_on_empty_dump: ExplicitBoolParameter = ExplicitBoolParameter(
+    fail_on_empty_dump = ExplicitBoolParameter(
         default=False, significant=False, description="Refuse to dump an empty pandas DataFrame."
     )
-    cache_unique_id: ExplicitBoolParameter = ExplicitBoolParameter(
+    cache_unique_id = ExplicitBoolParameter(
         default=True, significant=False, description="Compute the unique id once per task instance."
     )
-    task_completion_check_at_run: ExplicitBoolParameter = ExplicitBoolParameter(
+    task_completion_check_at_run = ExplicitBoolParameter(
         default=True, significant=False, description="Skip run() if the task became complete since it was scheduled."
     )
-    should_dump_supplementary_log_files: ExplicitBoolParameter = ExplicitBoolParameter(
+    should_dump_supplementary_log_files = ExplicitBoolParameter(
         default=True, significant=False, description="Write the run records under <workspace>/log/."
     )
-    refuse_foreign_pickles: ExplicitBoolParameter = ExplicitBoolParameter(
+    refuse_foreign_pickles = ExplicitBoolParameter(
         default=False, significant=False, description="Load pickles only from trusted locations or your own files."
     )
-    trusted_pickle_locations: luigi.ListParameter[tuple[str, ...]] = luigi.ListParameter(
+    trusted_pickle_locations = luigi.ListParameter(
         default=[], significant=False, description="Workspaces whose pickles may be loaded with refuse_foreign_pickles."
     )
-    verify_outputs: ExplicitBoolParameter = ExplicitBoolParameter(
+    verify_outputs = ExplicitBoolParameter(
         default=False, significant=False, description="Record output checksums; check inputs against them on load."
     )
-    redis_host: luigi.OptionalParameter = luigi.OptionalParameter(
+    redis_host = luigi.OptionalParameter(
         default=None, significant=False, description="Redis host for run locks (on when host and port are set)."
     )
-    redis_port: luigi.OptionalIntParameter = luigi.OptionalIntParameter(
-        default=None, significant=False, description="Redis port for run locks."
-    )
-    redis_timeout: luigi.IntParameter = luigi.IntParameter(
+    redis_port = luigi.OptionalIntParameter(default=None, significant=False, description="Redis port for run locks.")
+    redis_timeout = luigi.IntParameter(
         default=180, significant=False, description="Seconds a dead worker's run lock lives on (renewed while running)."
     )
 

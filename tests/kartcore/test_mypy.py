@@ -17,11 +17,7 @@ import pytest
 
 from tests.kartcore.typecheckers import DROPIN, REPO, expected, mypy, write_case
 
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One mypy cache for the module: luigi and kartcore are analysed once (about 10 s), later runs take ~1 s."""
-    return tmp_path_factory.mktemp("mypy-cache")
+pytestmark = pytest.mark.slow  # each case is a real mypy process (seconds, ~10 s with a cold cache)
 
 
 #: (the import that names the package ``gokart``, the plugin, whether gokart is the drop-in in compat/gokart)
@@ -66,18 +62,18 @@ GOKART_STYLE_ERRORS = """
 
 
 @pytest.mark.parametrize(("gokart", "plugin", "dropin"), GOKART_STYLES)
-def test_gokart_style_task_passes(tmp_path: Path, cache: Path, gokart: str, plugin: str, dropin: bool) -> None:
+def test_gokart_style_task_passes(tmp_path: Path, mypy_cache: Path, gokart: str, plugin: str, dropin: bool) -> None:
     checked = mypy(
-        tmp_path, "clean_case", GOKART_STYLE_CLEAN.format(gokart=gokart), plugin=plugin, cache=cache, dropin=dropin
+        tmp_path, "clean_case", GOKART_STYLE_CLEAN.format(gokart=gokart), plugin=plugin, cache=mypy_cache, dropin=dropin
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Success: no issues found in 1 source file" in checked.stdout
 
 
 @pytest.mark.parametrize(("gokart", "plugin", "dropin"), GOKART_STYLES)
-def test_gokart_style_wrong_arguments(tmp_path: Path, cache: Path, gokart: str, plugin: str, dropin: bool) -> None:
+def test_gokart_style_wrong_arguments(tmp_path: Path, mypy_cache: Path, gokart: str, plugin: str, dropin: bool) -> None:
     source = GOKART_STYLE_ERRORS.format(gokart=gokart)
-    checked = mypy(tmp_path, "errors_case", source, plugin=plugin, cache=cache, dropin=dropin)
+    checked = mypy(tmp_path, "errors_case", source, plugin=plugin, cache=mypy_cache, dropin=dropin)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert checked.reported == expected(source)
     assert "Found 3 errors in 1 file (checked 1 source file)" in checked.stdout
@@ -144,9 +140,9 @@ PARAMETERS = """
 """  # noqa: E501
 
 
-def test_parameters_are_checked_as_keyword_arguments(tmp_path: Path, cache: Path) -> None:
+def test_parameters_are_checked_as_keyword_arguments(tmp_path: Path, mypy_cache: Path) -> None:
     """Unknown and mistyped arguments, Optional, defaults, task instances, inherited and overridden parameters."""
-    checked = mypy(tmp_path, "case_parameters", PARAMETERS, plugin="kartcore.mypy", cache=cache)
+    checked = mypy(tmp_path, "case_parameters", PARAMETERS, plugin="kartcore.mypy", cache=mypy_cache)
     assert checked.reported == expected(PARAMETERS), checked.stdout
     assert checked.returncode == 1
 
@@ -173,13 +169,13 @@ ANNOTATED = """
 """  # noqa: E501
 
 
-def test_annotations_give_the_value_type(tmp_path: Path, cache: Path) -> None:
+def test_annotations_give_the_value_type(tmp_path: Path, mypy_cache: Path) -> None:
     """``foo: int = IntParameter()`` is the value type; ``foo: IntParameter = ...`` the parameter (PEP 681 style)."""
-    checked = mypy(tmp_path, "case_annotated", ANNOTATED, plugin="kartcore.mypy", cache=cache)
+    checked = mypy(tmp_path, "case_annotated", ANNOTATED, plugin="kartcore.mypy", cache=mypy_cache)
     assert checked.reported == expected(ANNOTATED), checked.stdout
 
 
-def test_incremental_run_keeps_the_parameters(tmp_path: Path, cache: Path) -> None:
+def test_incremental_run_keeps_the_parameters(tmp_path: Path, mypy_cache: Path) -> None:
     """The parameter names noted in the semantic pass come back from mypy's cache for an unchanged module."""
     tasks = """
         import luigi
@@ -196,9 +192,9 @@ def test_incremental_run_keeps_the_parameters(tmp_path: Path, cache: Path) -> No
         Cached(size="1", depth="2")  # E: Argument "size" to "Cached" has incompatible type "str"; expected "int"  [arg-type] # E: Argument "depth" to "Cached" has incompatible type "str"; expected "int"  [arg-type]
     """  # noqa: E501
     write_case(tmp_path, "case_cached_tasks", tasks)
-    first = mypy(tmp_path, "case_cached_user", user, plugin="kartcore.mypy", cache=cache)
+    first = mypy(tmp_path, "case_cached_user", user, plugin="kartcore.mypy", cache=mypy_cache)
     user_changed = textwrap.dedent(user) + "\nCached(size=1)\n"
-    second = mypy(tmp_path, "case_cached_user", user_changed, plugin="kartcore.mypy", cache=cache)
+    second = mypy(tmp_path, "case_cached_user", user_changed, plugin="kartcore.mypy", cache=mypy_cache)
     assert first.reported == second.reported == expected(user), second.stdout
 
 
@@ -227,10 +223,12 @@ def test_plugin_without_kartcore_says_so_in_one_line(tmp_path: Path, plugin: str
         f"pyproject.toml:1: error: Error importing plugin \"{plugin}\": No module named 'kartcore'  [misc]"
     ]
     assert "Traceback" not in result.stdout + result.stderr
-    assert not (tmp_path / ".mypy_cache").exists()
+    # nothing but mypy's own (empty) cache appears; the checked project is as it was
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache", "project.py", "pyproject.toml"]
+    assert (tmp_path / "project.py").read_text() == "size: int = 1\n"
 
 
-def test_checked_code_without_kartcore_is_an_import_error(tmp_path: Path, cache: Path) -> None:
+def test_checked_code_without_kartcore_is_an_import_error(tmp_path: Path) -> None:
     """The plugin loads, but the checked environment has no kartcore (``--no-site-packages``): mypy's own error."""
     source = """
         import luigi  # E: Cannot find implementation or library stub for module named "luigi"  [import-not-found]
