@@ -123,9 +123,10 @@ def test_an_answer_the_hooks_refuse_creates_nothing_and_says_why(
 ) -> None:
     result = kart_new("--no-input", "-o", str(tmp_path), "package_name=json", "verify=no")
     assert result.exit_code == 1
-    assert "ERROR: package_name 'json' is a standard-library module" in capfd.readouterr().err
-    assert "Error: no project was created: Hook script failed" in result.stderr
-    assert "Traceback" not in result.output
+    hook_says = capfd.readouterr().err
+    assert hook_says.startswith("ERROR: package_name 'json' is a standard-library module")
+    assert hook_says.count("\n") == 1  # the hook's one line, and nothing of cookiecutter's about the hook failing
+    assert result.output == ""
     assert list(tmp_path.iterdir()) == []
 
 
@@ -134,8 +135,8 @@ def test_a_bad_project_name_is_refused_before_its_directory_exists(
 ) -> None:
     result = kart_new("--no-input", "-o", str(tmp_path / "out"), "project_name=../escape", "package_name=escape")
     assert result.exit_code == 1
-    assert "ERROR: project_name '../escape' must be a directory name" in result.stderr + capfd.readouterr().err
-    assert "bad project_name" in result.stderr
+    said = [line for line in (result.stderr + capfd.readouterr().err).splitlines() if line]
+    assert said == ["ERROR: project_name '../escape' must be a directory name, without path separators"]
     assert sorted(path.name for path in tmp_path.rglob("*")) in ([], ["out"])
 
 
