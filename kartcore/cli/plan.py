@@ -36,6 +36,8 @@ def command(task_name: str, task_args: tuple[str, ...], fmt: str) -> None:
              kartcore, or a class whose source cannot be read)
 
     Nothing is run or written. Pass --rerun-stale to see the plan of a run with it.
+
+    \b
     Example: kart plan my_pkg.Evaluate --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
     with resolved_task(task_name, task_args) as resolved:
