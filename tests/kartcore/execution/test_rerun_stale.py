@@ -96,6 +96,11 @@ def test_python_main_py_rerun_stale(tmp_path: Path) -> None:
     pipeline.edit("x * 2", "x * 3")
     assert main().returncode == 0
     assert outputs(pipeline.module) == before
+    refused = main("--rerun-stale=maybe")
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines()[-1].startswith("kartcore: ")
+    assert "--rerun-stale" in refused.stderr.strip().splitlines()[-1]
+    assert outputs(pipeline.module) == before  # nothing ran
     done = main("--rerun-stale")
     assert done.returncode == 0, done.stderr
     assert rewritten(before, outputs(pipeline.module)) == {"Double", "Total", "Report"}
