@@ -67,7 +67,10 @@ def test_kart_new_renders_the_root_template_in_a_checkout_and_the_packaged_one_i
 
 
 def test_the_cookiecutter_command_asks_the_questions_without_a_template_selection(tmp_path: Path) -> None:
-    answers = ["churn-model", "", "3", "Ada", "ada@example.org", "", "2", "", "2"]
+    # typed answers by question (choices by number), Enter for the rest
+    typed = {"project_name": "churn-model", "python_version": "3", "author": "Ada", "email": "ada@example.org"}
+    typed |= {"license": "2", "verify": "2"}
+    answers = [typed.get(question, "") for question in QUESTIONS]
     result = subprocess.run(
         [str(COOKIECUTTER), "--config-file", private_config(tmp_path), "-o", str(tmp_path / "out"), str(REPO_ROOT)],
         input="\n".join(answers) + "\n",
@@ -78,8 +81,8 @@ def test_the_cookiecutter_command_asks_the_questions_without_a_template_selectio
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Select a template" not in result.stdout
-    assert "[1/9] Project directory name" in result.stdout
-    assert "[9/9]" in result.stdout
+    assert f"[1/{len(QUESTIONS)}] Project directory name" in result.stdout
+    assert f"[{len(QUESTIONS)}/{len(QUESTIONS)}]" in result.stdout
     project = tmp_path / "out" / "churn-model"
     recorded = cruft(project)["context"]["cookiecutter"]
     assert (recorded["python_version"], recorded["author"], recorded["license"]) == ("3.12", "Ada", "Apache-2.0")
