@@ -72,6 +72,19 @@ def code_fingerprint(cls: type) -> CodeFingerprint:
     return found
 
 
+def warm(base: type) -> None:
+    """Fingerprint every class derived from ``base`` now: before luigi forks a process per task (``--workers``),
+    so that each child inherits the result instead of parsing the project's modules again."""
+    stack = list(base.__subclasses__())
+    seen: set[type] = set()
+    while stack:
+        cls = stack.pop()
+        if cls not in seen:
+            seen.add(cls)
+            code_fingerprint(cls)
+            stack.extend(cls.__subclasses__())
+
+
 def project_classes(cls: type) -> list[type]:
     """The classes of ``cls``'s MRO that are the project's own (see the module docstring)."""
     return [klass for klass in cls.__mro__ if not _is_runtime(klass)]

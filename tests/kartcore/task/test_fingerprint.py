@@ -100,9 +100,7 @@ def test_a_change_to_the_code_changes_the_class_that_changed(tmp_path: Path) -> 
 def test_a_class_defined_by_exec_has_no_fingerprint(tmp_path: Path) -> None:
     module = load(tmp_path, SOURCE)
     namespace = dict(vars(module))
-    exec(
-        "class Task(Base):\n    def run(self):\n        self.dump(1)\n", namespace
-    )
+    exec("class Task(Base):\n    def run(self):\n        self.dump(1)\n", namespace)
     found = code_fingerprint(namespace["Task"])
     assert found.digest is None
     assert "cannot be read" in (found.problem or "")
@@ -142,3 +140,13 @@ def test_a_class_defined_inside_a_function_has_no_fingerprint(tmp_path: Path) ->
     found = code_fingerprint(module.make())
     assert found.digest is None
     assert "inside a function" in (found.problem or "")
+
+
+def test_warm_fingerprints_every_derived_class_before_worker_processes_fork(tmp_path: Path) -> None:
+    from kartcore.task import fingerprint
+    from kartcore.task.prefork import prepare_worker_processes
+
+    module = load(tmp_path, SOURCE)
+    fingerprint._cache.clear()
+    prepare_worker_processes(kartcore.TaskOnKart)
+    assert module.Task in fingerprint._cache and module.Base in fingerprint._cache
