@@ -7,7 +7,8 @@ input was rewritten after this task consumed it (:mod:`kartcore.task.staleness`)
 
 Per input: its path, the modification time (seconds since the epoch) and size the storage reports, and
 the writer: family, unique id and code fingerprint of the required task whose output it is (None for a
-file no required task writes). Only the stat is taken, never a hash of the bytes: a rewrite is any new
+file no required task writes; a plain luigi task, such as an ``ExternalTask`` for a data file, has its
+task id and no code fingerprint). Only the stat is taken, never a hash of the bytes: a rewrite is any new
 version of the file, even one with equal bytes.
 """
 
@@ -58,18 +59,21 @@ def consumed_inputs(task: Any, consumed: dict[str, dict[str, Any]]) -> list[dict
 
 
 def _writers(task: Any) -> dict[str, dict[str, Any] | None]:
-    """Output path -> the required task that writes it (family, unique id, code digest)."""
+    """Output path -> the required task that writes it: family, unique id (luigi's task id for a plain luigi
+    task, e.g. an ``ExternalTask`` naming a data file) and code digest (None for a plain luigi task)."""
     found: dict[str, dict[str, Any] | None] = {}
     for required in flatten(task.requires()):
-        if not getattr(required, "_kart_task", False) or required.is_endpoint():
+        kart = getattr(required, "_kart_task", False)
+        if kart and required.is_endpoint():
             continue
         writer = {
             "task_family": required.get_task_family(),
-            "unique_id": required.make_unique_id(),
-            "code": code_fingerprint(type(required)).digest,
+            "unique_id": required.make_unique_id() if kart else required.task_id,
+            "code": code_fingerprint(type(required)).digest if kart else None,
         }
         for target in flatten(required.output()):
             path = getattr(target, "path", None)
-            if callable(path):
-                found.setdefault(str(path()), writer)
+            path = path() if callable(path) else path  # kartcore's Target.path() is a method, luigi's a string
+            if isinstance(path, str):
+                found.setdefault(path, writer)
     return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import luigi
+
 import kartcore
 from kartcore.io.storage import display_path
 from kartcore.task import records
@@ -117,3 +119,34 @@ def test_another_scheme_or_a_damaged_fingerprint_is_unknown(tmp_path: Path) -> N
     ):
         path.write_text(json.dumps({**record, "fingerprints": fingerprints}))
         assert verdict(pipeline.module.Double()).reasons == (reason,)
+
+
+class RawData(luigi.ExternalTask):
+    """A data file the pipeline does not write: a plain luigi task naming it."""
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget("data/raw.csv")
+
+
+class CountLines(kartcore.TaskOnKart[int]):
+    task_namespace = "staleness_external"
+
+    def requires(self) -> RawData:
+        return RawData()
+
+    def run(self) -> None:
+        with self.input().open("r") as file:
+            self.dump(len(file.readlines()))
+
+
+def test_an_external_data_file_rewritten_after_the_run_makes_its_consumer_stale(tmp_path: Path) -> None:
+    data = tmp_path / "data" / "raw.csv"
+    data.parent.mkdir()
+    data.write_text("a\nb\n", encoding="utf-8")
+    assert kartcore.build(CountLines()) == 2
+    (consumed,) = json.loads(record_of(CountLines()).read_text())["fingerprints"]["inputs"]
+    assert consumed["path"] == "data/raw.csv"
+    assert consumed["writer"] == {"task_family": "RawData", "unique_id": RawData().task_id, "code": None}
+    assert verdict(CountLines()).kind == FRESH
+    data.write_text("a\nb\nc\n", encoding="utf-8")
+    assert verdict(CountLines()).reasons == ("input data/raw.csv rewritten",)
