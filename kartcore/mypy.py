@@ -219,7 +219,9 @@ def parameter_for_annotation(ctx: FunctionContext) -> Type:
     """
     made = get_proper_type(ctx.default_return_type)
     expected = ctx.api.type_context[-1] if ctx.api.type_context else None
-    if expected is None or not isinstance(made, Instance) or is_subtype(made, expected):
+    scope = getattr(ctx.api, "scope", None)  # mypy's checker: only a class body declares parameters
+    in_class_body = scope is None or scope.active_class() is not None
+    if expected is None or not in_class_body or not isinstance(made, Instance) or is_subtype(made, expected):
         return ctx.default_return_type
     return _get_type(ctx.api, made) or ctx.default_return_type
 

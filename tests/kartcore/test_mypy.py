@@ -165,6 +165,7 @@ ANNOTATED = """
         def run(self) -> None:
             reveal_type(self.count)  # N: Revealed type is "int"
             reveal_type(self.items)  # N: Revealed type is "tuple[int, ...]"
+            outside: int = luigi.IntParameter()  # E: Incompatible types in assignment (expression has type "IntParameter", variable has type "int")  [assignment]
             self.dump(self.size + self.count)
 
 
