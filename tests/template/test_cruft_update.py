@@ -158,3 +158,19 @@ def test_a_project_from_cruft_create_follows_the_template(
     project = tmp_path / "out" / "kart-pipeline"
     assert record(project)["template"] == str(template_repo)  # cruft's own record
     follow_the_template(project, template_repo, env)
+
+
+def test_cruft_diff_runs_on_a_record_without_a_commit(tmp_path: Path, template_repo: Path, env: dict[str, str]) -> None:
+    """A record with "commit": null (an older project): cruft puts its git reference in the hooks' context."""
+    made = command("cookiecutter", "--no-input", "-o", "out", template_repo.name, "verify=no", cwd=tmp_path, env=env)
+    assert made.returncode == 0, explain(made)
+    project = tmp_path / "out" / "kart-pipeline"
+    state = record(project)
+    state["commit"] = None
+    del state["context"]["cookiecutter"]["_commit"]
+    (project / ".cruft.json").write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    commit_the_project_with_an_edit_of_its_own(project)
+    diff = command("cruft", "diff", cwd=project, env=env)
+    assert diff.returncode == 0, explain(diff)
+    assert "Traceback" not in diff.stdout + diff.stderr
+    assert "Our own notes" in diff.stdout
