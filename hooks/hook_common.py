@@ -10,6 +10,8 @@ from pathlib import Path
 BUNDLED = "bundled"
 RUNTIME_PACKAGE = "kartcore"
 VENDOR_DIR = Path("vendor") / "gokart-core"
+#: What starts Jinja syntax: left in a rendered file it is a leftover; held by an answer, it is the answer's text.
+JINJA_MARKERS = ("{{", "{%", "{#")
 
 
 class VerificationError(Exception):

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from hook_common import VENDOR_DIR, VerificationError
+from hook_common import JINJA_MARKERS, VENDOR_DIR, VerificationError
 
-MARKERS = ("{{", "{%", "{#")
 RECORD = Path(".cruft.json")
 TEXT_SUFFIXES = {".py", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".md", ".txt", ".json", ".ipynb", ".csv", ""}
 
@@ -46,7 +45,7 @@ def check_files(project_dir: Path, answers: Mapping[str, Any] | None = None) -> 
         scanned = text.replace("${{", "$..")  # GitHub Actions expressions (CI) are not Jinja
         for answer in literal:
             scanned = scanned.replace(answer, "")
-        for marker in MARKERS:
+        for marker in JINJA_MARKERS:
             if marker in scanned:
                 line = scanned[: scanned.index(marker)].count("\n") + 1
                 raise VerificationError(f"{relative}:{line} still holds template syntax {marker!r}")
@@ -55,7 +54,7 @@ def check_files(project_dir: Path, answers: Mapping[str, Any] | None = None) -> 
 
 def _literal_answers(answers: Mapping[str, Any]) -> set[str]:
     """The answers that hold Jinja syntax, as the files hold them (the template writes some with ' for ")."""
-    texts = {value for value in answers.values() if isinstance(value, str) and any(m in value for m in MARKERS)}
+    texts = {value for value in answers.values() if isinstance(value, str) and any(m in value for m in JINJA_MARKERS)}
     return texts | {text.replace('"', "'") for text in texts}
 
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hook_common import JINJA_MARKERS
+
 PRIVATE_CONTEXT_KEYS = {"_output_dir", "_repo_dir"}
 #: cookiecutter's repository abbreviations, as the URLs git clones (cruft hands the template to git as it is).
 ABBREVIATIONS = {
@@ -23,7 +25,6 @@ ABBREVIATIONS = {
     "bb": "https://bitbucket.org/{}",
 }
 GIT_TIMEOUT_SECONDS = 30
-JINJA_MARKERS = ("{{", "{%", "{#")
 
 
 def made_by_cruft(context: Mapping[str, Any]) -> bool:
