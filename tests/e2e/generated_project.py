@@ -12,7 +12,9 @@ import resource
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,3 +183,25 @@ class Podman:
     def run_container(self, image: str, *command: str) -> subprocess.CompletedProcess[str]:
         """Run a throwaway container of ``image`` (its CMD unless ``command`` is given)."""
         return self("run", *self.flags["PODMAN_RUN"], *run_ulimits(), image, *command, timeout=300)
+
+
+def start_podman() -> Podman:
+    """podman with this workplace's flags and the local ``python:3.11-slim`` stand-in (made if missing)."""
+    executable = shutil.which("podman")
+    if executable is None or shutil.which("runc") is None:
+        pytest.skip("podman/runc are not installed: apt-get install -y podman runc debootstrap (.ci/run does)")
+    made = run(["bash", MAKE_BASE_IMAGE], cwd=MAKE_BASE_IMAGE.parent, timeout=1200)
+    assert made.returncode == 0, explain(made)
+    return Podman(executable, podman_flags())
+
+
+@contextmanager
+def built_image(podman: Podman, context: Path, name: str) -> Iterator[str]:
+    """The image of ``context``'s Dockerfile under a fresh tag, removed afterwards."""
+    tag = f"localhost/{name}-{uuid.uuid4().hex[:12]}:test"
+    try:
+        built = podman.build(context, tag)
+        assert built.returncode == 0, explain(built)
+        yield tag
+    finally:
+        podman("rmi", "--force", tag)

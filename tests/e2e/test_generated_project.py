@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,14 +22,14 @@ import pytest
 
 from tests.e2e.cluster import Cluster, assert_recovered, image_with_dask, whole_outputs
 from tests.e2e.generated_project import (
-    MAKE_BASE_IMAGE,
     USE_PIP_INDEX,
     Podman,
     PoetryProject,
     bake,
+    built_image,
     explain,
-    podman_flags,
     run,
+    start_podman,
     tool,
 )
 
@@ -123,24 +122,14 @@ def first_sample_run(poetry_project: PoetryProject) -> subprocess.CompletedProce
 @pytest.fixture(scope="module")
 def podman() -> Podman:
     """podman with this workplace's flags and the local ``python:3.11-slim`` stand-in (made if missing)."""
-    executable = shutil.which("podman")
-    if executable is None or shutil.which("runc") is None:
-        pytest.skip("podman/runc are not installed: apt-get install -y podman runc debootstrap (.ci/run does)")
-    made = run(["bash", MAKE_BASE_IMAGE], cwd=MAKE_BASE_IMAGE.parent, timeout=1200)
-    assert made.returncode == 0, explain(made)
-    return Podman(executable, podman_flags())
+    return start_podman()
 
 
 @pytest.fixture(scope="module")
 def image(podman: Podman, poetry_project: PoetryProject) -> Iterator[str]:
     """The Poetry copy's image (it has poetry.lock by now); removed when the module's tests are done."""
-    tag = f"localhost/kart-e2e-{uuid.uuid4().hex[:12]}:test"
-    try:
-        built = podman.build(poetry_project.root, tag)
-        assert built.returncode == 0, explain(built)
+    with built_image(podman, poetry_project.root, "kart-e2e") as tag:
         yield tag
-    finally:
-        podman("rmi", "--force", tag)
 
 
 # ----- linters on the generated project -------------------------------------------------------------

@@ -25,14 +25,14 @@ import nbformat
 import pytest
 
 from tests.e2e.generated_project import (
-    MAKE_BASE_IMAGE,
     REPO_ROOT,
     USE_PIP_INDEX,
     Podman,
+    built_image,
     environment,
     explain,
-    podman_flags,
     run,
+    start_podman,
 )
 from tests.e2e.managed_project import CHECKS, LOCK_FILES, MANAGERS, ManagedProject, managed
 from tests.e2e.test_generated_project import TUTORIAL_TASKS, luigi_summary, warning_lines
@@ -297,24 +297,14 @@ def test_tutorial_tasks_reuse_the_cached_sample(project: ManagedProject) -> None
 
 @pytest.fixture(scope="module")
 def podman() -> Podman:
-    executable = shutil.which("podman")
-    if executable is None or shutil.which("runc") is None:
-        pytest.skip("podman/runc are not installed: apt-get install -y podman runc debootstrap (.ci/run does)")
-    made = run(["bash", MAKE_BASE_IMAGE], cwd=MAKE_BASE_IMAGE.parent, timeout=1200)
-    assert made.returncode == 0, explain(made)
-    return Podman(executable, podman_flags())
+    return start_podman()
 
 
 @pytest.fixture(scope="module")
 def image(podman: Podman, project: ManagedProject) -> Iterator[str]:
     """The installed copy's image (built from its lock); removed when the module's tests are done."""
-    tag = f"localhost/kart-toolchain-{uuid.uuid4().hex[:12]}:test"
-    try:
-        built = podman.build(project.root, tag)
-        assert built.returncode == 0, explain(built)
+    with built_image(podman, project.root, "kart-toolchain") as tag:
         yield tag
-    finally:
-        podman("rmi", "--force", tag)
 
 
 def test_the_image_runs_sample_by_default(podman: Podman, image: str) -> None:
