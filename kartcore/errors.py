@@ -74,6 +74,10 @@ class LockError(KartError):
     """A conflict-prevention lock could not be used: Redis unreachable, or waiting for the lock timed out."""
 
 
+class RunLockSettingsError(ConfigError, AssertionError):
+    """``should_lock_run=True`` without ``redis_host`` and ``redis_port``; an ``AssertionError`` too, as gokart's."""
+
+
 class SchedulerUnreachableError(KartError):
     """The scheduler a run is pointed at (a Dask scheduler) cannot be reached: found in seconds, before any run."""
 

@@ -121,13 +121,15 @@ def begin_run(task: Any) -> StagedOutputs | None:
 
 
 def completed_meanwhile(task: Any) -> bool:
-    """With ``task_completion_check_at_run``: the task is complete now, so its ``run()`` is skipped.
+    """With ``task_completion_check_at_run`` (or gokart's ``complete_check_at_run=True``): the task is complete
+    now, so its ``run()`` is skipped.
 
     Not with ``rerun``, nor for a stale task run again by ``rerun_stale`` (their previous outputs stay until
     the new ones are published, so they would make it look complete). An error from ``complete()`` fails the
     task, before anything is staged.
     """
-    if not task.task_completion_check_at_run or task.rerun or task.__dict__.get(RERUN_STALE):
+    asked = task.task_completion_check_at_run or getattr(task, "complete_check_at_run", None)  # gokart's own switch
+    if not asked or task.rerun or task.__dict__.get(RERUN_STALE):
         return False
     if task.is_endpoint() or not task.complete():
         return False

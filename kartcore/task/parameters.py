@@ -133,6 +133,22 @@ class ExplicitBoolParameter(luigi.Parameter[bool]):
         return str(bool(x))
 
 
+class UnsetExplicitBoolParameter(ExplicitBoolParameter):
+    """An :class:`ExplicitBoolParameter` that may stay unset (``None``, serialised as ``""``).
+
+    For a switch whose absence means "follow another setting" (``complete_check_at_run``); typed as a bool
+    for type checkers, as gokart types it.
+    """
+
+    def parse(self, x: Any) -> bool:
+        if x is None or str(x).strip() in ("", "None"):
+            return None  # type: ignore[return-value]  # unset
+        return super().parse(x)
+
+    def serialize(self, x: Any) -> str:
+        return "" if x is None else super().serialize(x)
+
+
 class GokartSerializable(Protocol):
     """What a :class:`SerializableParameter` value must implement."""
 

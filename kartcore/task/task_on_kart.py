@@ -12,11 +12,18 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 import luigi
+from luigi.parameter import ParameterVisibility
 from luigi.task import flatten, getpaths
 from typing_extensions import dataclass_transform
 
 from kartcore import config
-from kartcore.errors import EmptyDumpError, KartError, OutputNotFoundError, TaskDefinitionError
+from kartcore.errors import (
+    EmptyDumpError,
+    KartError,
+    OutputNotFoundError,
+    RunLockSettingsError,
+    TaskDefinitionError,
+)
 from kartcore.io import FileFormat, Target
 from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
@@ -35,7 +42,7 @@ from kartcore.task import (
     type_args,
 )
 from kartcore.task.frames import DataFrameHelpers
-from kartcore.task.parameters import ExplicitBoolParameter
+from kartcore.task.parameters import ExplicitBoolParameter, UnsetExplicitBoolParameter
 from kartcore.task.staging import StagedOutputs
 
 T = TypeVar("T")
@@ -96,7 +103,20 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         default=True, significant=False, description="Compute the unique id once per task instance."
     )
     task_completion_check_at_run = ExplicitBoolParameter(
-        default=True, significant=False, description="Skip run() if the task became complete since it was scheduled."
+        default=True,
+        significant=False,
+        description="Skip run() if the task became complete since it was scheduled.",
+        config_path={"section": "gokart_worker", "name": "task_completion_check_at_run"},  # gokart's worker section
+    )
+    complete_check_at_run = UnsetExplicitBoolParameter(
+        default=None,
+        significant=False,
+        description="gokart's per-task switch: True checks at run even when task_completion_check_at_run is off.",
+    )
+    should_lock_run = ExplicitBoolParameter(
+        default=False,
+        significant=False,
+        description="gokart's run-lock switch: kartcore locks runs whenever redis_host and redis_port are set.",
     )
     should_dump_supplementary_log_files = ExplicitBoolParameter(
         default=True, significant=False, description="Write the run records under <workspace>/log/."
@@ -131,6 +151,11 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         self._kart_rerun_pending = bool(self.rerun)
         self._kart_staged: StagedOutputs | None = None
         self._kart_required_ids: frozenset[str] | None = None
+        if self.should_lock_run and (self.redis_host is None or self.redis_port is None):
+            raise RunLockSettingsError(
+                f"{self.get_task_family()}: should_lock_run=True needs redis_host and redis_port (got "
+                f"redis_host={self.redis_host!r}, redis_port={self.redis_port!r})"
+            )
 
     # ----- parameters and identity -----------------------------------------------------------
 
@@ -170,13 +195,33 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         """Source of the methods defined below TaskOnKart (hashed when serialized_task_definition_check)."""
         return source.own_code(type(self), TaskOnKart)
 
+    def get_own_code(self) -> str:
+        """gokart's name for :meth:`definition_code`."""
+        return self.definition_code()
+
+    @staticmethod
+    def is_task_on_kart(value: Any) -> bool:
+        """True for a TaskOnKart, or a non-empty tuple of them (what a ListTaskInstanceParameter holds)."""
+        return hashing.is_kart_task(value) or (
+            isinstance(value, tuple) and bool(value) and all(hashing.is_kart_task(item) for item in value)
+        )
+
     def clone(self, cls: type | None = None, **kwargs: Any) -> luigi.Task:
-        """luigi's clone, except that rerun and the strict checks are not inherited unless passed."""
+        """luigi's clone, except that rerun and the strict checks are not copied from this task.
+
+        Unless passed, the clone takes them as any new instance does (argument > config > default), so a
+        ``[Class] rerun = true`` in the config reaches a task made by ``clone``.
+        """
         target_cls = cls or type(self)
-        if getattr(target_cls, "_kart_task", False):
-            for name in _NOT_CLONED:
-                kwargs.setdefault(name, False)
-        return super().clone(cls, **kwargs)
+        if not getattr(target_cls, "_kart_task", False):
+            return super().clone(cls, **kwargs)
+        values = {}
+        for name, _ in target_cls.get_params():
+            if name in kwargs:
+                values[name] = kwargs[name]
+            elif name not in _NOT_CLONED and hasattr(self, name):
+                values[name] = getattr(self, name)
+        return target_cls(**values)
 
     # ----- dependencies and outputs ----------------------------------------------------------
 
@@ -261,14 +306,14 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
     def dump(self, obj: Any, target: str | Target) -> None: ...
     def dump(self, obj: Any, target: str | Target | None = None) -> None:
         """Write ``obj`` to the output (``target`` selects one of a dict of outputs by key); typed by ``T``."""
-        chosen = shapes.select_output(self, target)
-        if not chosen.owner:
-            chosen.owner = self.label()
-        self.check_pandas_types(obj, chosen)
         if self.fail_on_empty_dump and is_pandas_frame(obj) and obj.empty:  # type: ignore[attr-defined]
             raise EmptyDumpError(
-                f"{self.label()}: refusing to dump an empty DataFrame to {chosen.path()} (fail_on_empty_dump is on)"
+                f"{self.label()}: refusing to dump an empty DataFrame (fail_on_empty_dump is on); nothing was written"
             )
+        chosen = shapes.select_output(self, target)
+        if isinstance(chosen, Target) and not getattr(chosen, "owner", ""):  # a test's stand-in may have none
+            chosen.owner = self.label()
+        self.check_pandas_types(obj, chosen)
         if self._kart_staged is not None:
             self._kart_staged.stage(chosen, obj)
             return
@@ -313,6 +358,8 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         return target
 
     def _check_required(self, task: luigi.Task) -> None:
+        if any(task is required for required in flatten(self.requires())):  # also a stand-in without a task_id
+            return
         if self._kart_required_ids is None or not self.cache_unique_id:  # requires() may change meanwhile
             self._kart_required_ids = frozenset(t.task_id for t in flatten(self.requires()))
         if task.task_id not in self._kart_required_ids:
@@ -382,14 +429,32 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         return cls.from_str_params(past_runs.recorded_params(TaskOnKart(), cls.__name__, unique_id))
 
     def __repr__(self) -> str:
+        """``Family[unique id](param=value, ..., upstream=Family(unique id))``: the significant parameters."""
+        return self._task_string(only_public=False)
+
+    def __str__(self) -> str:
+        """As :meth:`__repr__` without private parameters (``visibility=PRIVATE``), as gokart shows a task."""
+        return self._task_string(only_public=True)
+
+    def _task_string(self, only_public: bool) -> str:
         try:
-            shown = self._params_with_tasks_as("{}({})", only_significant=True)
-            params = ", ".join(f"{k}={v}" for k, v in shown.items())
-            return f"{self.get_task_family()}[{self.make_unique_id()}]({params})"
+            parts = []
+            for name, param in self.get_params():
+                if not param.significant or (only_public and param.visibility != ParameterVisibility.PUBLIC):
+                    continue
+                parts.append(f"{name}={_shown_value(param, self.param_kwargs[name])}")
+            return f"{self.get_task_family()}[{self.make_unique_id()}]({', '.join(parts)})"
         except Exception:
             return super().__repr__()
 
-    __str__ = __repr__
+
+def _shown_value(param: luigi.Parameter, value: Any) -> str:
+    """A task as ``Family(unique id)``, a tuple of tasks as ``[...]``, anything else as its serialised form."""
+    if hashing.is_kart_task(value):
+        return f"{value.get_task_family()}({value.make_unique_id()})"
+    if isinstance(value, tuple) and value and all(hashing.is_kart_task(item) for item in value):
+        return "[" + ", ".join(f"{item.get_task_family()}({item.make_unique_id()})" for item in value) + "]"
+    return str(param.serialize(value))
 
 
 def map_targets(structure: Any, load: Any) -> Any:
