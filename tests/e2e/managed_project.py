@@ -74,7 +74,8 @@ class ManagedPoetryProject(PoetryProject):
 class UvProject:
     """A copy of a generated uv project with its own ``.venv``, driven through ``uv``.
 
-    uv runs on this interpreter (never downloads one), with its cache (and pre-commit's) under ``home``.
+    uv runs on ``python`` (this interpreter unless given; never downloads one), with its cache (and
+    pre-commit's) under ``home``.
     """
 
     root: Path
@@ -82,11 +83,12 @@ class UvProject:
     home: Path
     manager: str = "uv"
     uv: str = field(default_factory=lambda: tool("uv"))
+    python: str = sys.executable
 
     def env(self) -> dict[str, str]:
         return environment(
             UV_CACHE_DIR=str(self.home / "cache"),
-            UV_PYTHON=sys.executable,
+            UV_PYTHON=self.python,
             UV_PYTHON_DOWNLOADS="never",
             UV_NO_PROGRESS="1",
             PRE_COMMIT_HOME=str(self.home / "pre-commit"),

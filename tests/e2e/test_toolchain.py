@@ -34,12 +34,17 @@ from tests.e2e.generated_project import (
     run,
     start_podman,
 )
-from tests.e2e.managed_project import CHECKS, LOCK_FILES, MANAGERS, ManagedProject, managed
+from tests.e2e.managed_project import CHECKS, LOCK_FILES, MANAGERS, ManagedProject, UvProject, managed
 from tests.e2e.test_generated_project import TUTORIAL_TASKS, luigi_summary, warning_lines
 
 pytestmark = pytest.mark.slow
 
 PACKAGE = "kart_pipeline"
+#: cookiecutter.json's python_version choices, oldest first.
+OFFERED = sorted(
+    json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))["python_version"],
+    key=lambda version: tuple(map(int, version.split("."))),
+)
 RUNNER_PREFIX = {"poetry": ["poetry", "run"], "uv": ["uv", "run"]}
 
 
@@ -344,3 +349,52 @@ def test_docker_build_without_a_lock_names_the_command_that_writes_it(
     assert built.returncode != 0
     message = f"{lock} is missing: run '{manager} lock' in the project, commit {lock}, then build again"
     assert message in [line.strip() for line in (built.stdout + built.stderr).splitlines()], explain(built)
+
+
+# ----- every offered Python version -----------------------------------------------------------------
+
+
+def interpreter(version: str) -> Path | None:
+    """A CPython ``version`` on this machine: pyenv's builds (this workplace's machines have 3.10 to 3.13)."""
+    found = sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python{version}"))
+    return found[-1] if found else None
+
+
+@pytest.fixture(scope="module")
+def oldest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A uv project for the oldest offered Python, locked once (the lock covers every version it allows)."""
+    work = tmp_path_factory.mktemp("oldest")
+    config = work / "cookiecutter-config.yaml"
+    config.write_text(f'cookiecutters_dir: "{work / "cc"}"\nreplay_dir: "{work / "replay"}"\n', encoding="utf-8")
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", work / "out", "--config-file", config]
+    answers = ["package_manager=uv", "verify=no", f"python_version={OFFERED[0]}"]
+    result = run([*command, REPO_ROOT, *answers], cwd=work, env=environment(**tool_homes(work / "homes")))
+    assert result.returncode == 0, explain(result)
+    root = work / "out" / "kart-pipeline"
+    locked = run(
+        [shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv", "lock"],
+        cwd=root,
+        env=environment(**tool_homes(work / "homes")),
+    )
+    assert locked.returncode == 0, explain(locked)
+    return root
+
+
+@pytest.mark.parametrize("version", OFFERED)
+def test_every_offered_python_runs_the_pipeline_and_the_tests_with_warnings_as_errors(
+    oldest: Path, version: str, tmp_path: Path
+) -> None:
+    python = interpreter(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} on this machine (pyenv install {version} provides one)")
+    root = tmp_path / "kart-pipeline"
+    shutil.copytree(oldest, root)
+    project = UvProject(root=root, package=PACKAGE, home=oldest.parents[1] / "homes", python=str(python))
+    synced = project("sync", "--locked")
+    assert synced.returncode == 0, explain(synced)
+    assert project.run("python", "-c", "import sys; print(sys.version)").stdout.startswith(version)
+    ran = project.run("python", "-W", "error", "main.py", f"{PACKAGE}.Evaluate", "--local-scheduler")
+    assert ran.returncode == 0, explain(ran)
+    assert warning_lines(ran.stderr) == [], explain(ran)
+    tests = project.run(*CHECKS["pytest"])
+    assert tests.returncode == 0, explain(tests)
