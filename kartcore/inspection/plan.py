@@ -167,8 +167,9 @@ def _simulate(dag: Dag, done: dict[str, bool], verdicts: dict[str, Verdict | Non
                 if requirement not in visited:
                     visited.add(requirement)
                     queue.append(requirement)
-            if rerun_stale:  # a complete dependent already looked at: its input is about to be rewritten
-                starting += [(d, AN_UPSTREAM_RUNS) for d in dependents[current] if d in visited and d not in runs]
+            if rerun_stale:  # every dependent's input is about to be rewritten: it runs, and so its own dependents
+                visited.update(dependents[current])
+                starting += [(d, AN_UPSTREAM_RUNS) for d in dependents[current] if d not in runs]
     return runs
 
 

@@ -121,3 +121,19 @@ def test_on_dask_the_same_tasks_run_again_and_the_build_completes(tmp_path: Path
         time.sleep(0.01)
         kartcore.build(pipeline.module.Report(rerun=True), dask_scheduler=address)  # a rerun root completes too
     assert rewritten(after, outputs(pipeline.module)) == {"Report"}
+
+
+def test_a_rewritten_upstream_reruns_the_complete_tasks_below_it_with_rerun_stale_only(tmp_path: Path) -> None:
+    pipeline = PipelineFile(tmp_path)
+    kartcore.build(pipeline.module.Report())
+    for name in ("Report", "Side", "Load"):
+        Path(getattr(pipeline.module, name)().output().path()).unlink()
+    kartcore.build(pipeline.module.Report())  # a plain run: Load is rewritten under the complete Double
+    stale = {
+        p.family.rsplit(".", 1)[1] for p in make_plan(pipeline.module.Report()).tasks.values() if p.action == "stale"
+    }
+    assert stale == {"Double", "Total", "Report"}
+    for name in ("Report", "Side", "Load"):
+        Path(getattr(pipeline.module, name)().output().path()).unlink()
+    kartcore.build(pipeline.module.Report(), rerun_stale=True)
+    assert {planned.action for planned in make_plan(pipeline.module.Report()).tasks.values()} == {"cached"}

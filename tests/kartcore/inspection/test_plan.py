@@ -192,3 +192,21 @@ def test_the_plan_reads_each_record_once_and_hashes_each_class_once_so_it_scales
         assert len(judged) == len(set(judged)) == n + 1
     assert sorted(cls.__name__ for cls in hashed) == ["FanIn", "Leaf"]
     assert seconds[1000] / seconds[125] < 8 * 3  # linear would be 8; quadratic 64 (no absolute time)
+
+
+def test_in_a_plain_run_a_complete_task_whose_input_gets_rewritten_is_named_as_stale_afterwards(
+    tmp_path: Path,
+) -> None:
+    pipeline = PipelineFile(tmp_path)
+    kartcore.build(pipeline.module.Report())
+    for name in ("Report", "Side", "Load"):
+        Path(getattr(pipeline.module, name)().output().path()).unlink()
+    found = actions(pipeline, make_plan(pipeline.module.Report()))
+    assert found["Load"] == found["Side"] == found["Report"] == ("run", ("no output",))
+    assert found["Total"] == ("cached", ())
+    assert found["Double"] == (
+        "cached",
+        ("an upstream runs and rewrites its input: stale after this run (use --rerun-stale)",),
+    )
+    again = actions(pipeline, make_plan(pipeline.module.Report(), rerun_stale=True))
+    assert again["Double"] == again["Total"] == ("run", ("an upstream runs",))
