@@ -70,19 +70,21 @@ def manager(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(scope="module")
-def generated(manager: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """``cookiecutter --no-input`` with ``verify=yes`` as a user runs it: the project and what the hooks printed."""
-    work = tmp_path_factory.mktemp(f"generate-{manager}")
+def generate(work: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    """``cookiecutter --no-input`` on this repository into ``work/out``, as a user runs it (a subprocess)."""
     config = work / "cookiecutter-config.yaml"
     config.write_text(f'cookiecutters_dir: "{work / "cc"}"\nreplay_dir: "{work / "replay"}"\n', encoding="utf-8")
     command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", work / "out", "--config-file", config]
-    result = run(
-        [*command, REPO_ROOT, f"package_manager={manager}", "verify=yes"],
-        cwd=work,
-        env=environment(**tool_homes(work / "homes")),
-    )
+    result = run([*command, REPO_ROOT, *answers], cwd=work, env=environment(**tool_homes(work / "homes")))
     assert result.returncode == 0, explain(result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def generated(manager: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The project generated with ``verify=yes``, and what the hooks printed."""
+    work = tmp_path_factory.mktemp(f"generate-{manager}")
+    result = generate(work, f"package_manager={manager}", "verify=yes")
     return work / "out" / "kart-pipeline", result.stdout
 
 
@@ -364,18 +366,9 @@ def interpreter(version: str) -> Path | None:
 def oldest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A uv project for the oldest offered Python, locked once (the lock covers every version it allows)."""
     work = tmp_path_factory.mktemp("oldest")
-    config = work / "cookiecutter-config.yaml"
-    config.write_text(f'cookiecutters_dir: "{work / "cc"}"\nreplay_dir: "{work / "replay"}"\n', encoding="utf-8")
-    command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", work / "out", "--config-file", config]
-    answers = ["package_manager=uv", "verify=no", f"python_version={OFFERED[0]}"]
-    result = run([*command, REPO_ROOT, *answers], cwd=work, env=environment(**tool_homes(work / "homes")))
-    assert result.returncode == 0, explain(result)
+    generate(work, "package_manager=uv", "verify=no", f"python_version={OFFERED[0]}")
     root = work / "out" / "kart-pipeline"
-    locked = run(
-        [shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv", "lock"],
-        cwd=root,
-        env=environment(**tool_homes(work / "homes")),
-    )
+    locked = UvProject(root=root, package=PACKAGE, home=work / "homes")("lock")
     assert locked.returncode == 0, explain(locked)
     return root
 
