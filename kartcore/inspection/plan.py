@@ -152,24 +152,23 @@ def _simulate(dag: Dag, done: dict[str, bool], verdicts: dict[str, Verdict | Non
         task_id = queue.pop()
         if task_id in runs:
             continue
-        reason = _own_reason(dag.tasks[task_id], done[task_id], verdicts[task_id], rerun_stale)
-        if reason is None and rerun_stale and any(r in runs for r in dag.requires[task_id]):
-            reason = AN_UPSTREAM_RUNS
-        if reason is None:
+        upstream_runs = rerun_stale and any(r in runs for r in dag.requires[task_id])
+        if _own_reason(dag.tasks[task_id], done[task_id], verdicts[task_id], rerun_stale) is None and not upstream_runs:
             continue
-        starting = [(task_id, reason)]
+        starting = [task_id]
         while starting:
-            current, why = starting.pop()
+            current = starting.pop()
             if current in runs:
                 continue
-            runs[current] = why
+            own = _own_reason(dag.tasks[current], done[current], verdicts[current], rerun_stale)
+            runs[current] = own or AN_UPSTREAM_RUNS
             for requirement in dag.requires[current]:
                 if requirement not in visited:
                     visited.add(requirement)
                     queue.append(requirement)
             if rerun_stale:  # every dependent's input is about to be rewritten: it runs, and so its own dependents
                 visited.update(dependents[current])
-                starting += [(d, AN_UPSTREAM_RUNS) for d in dependents[current] if d not in runs]
+                starting += [d for d in dependents[current] if d not in runs]
     return runs
 
 
