@@ -74,6 +74,10 @@ class LockError(KartError):
     """A conflict-prevention lock could not be used: Redis unreachable, or waiting for the lock timed out."""
 
 
+class NotRequiredError(TaskDefinitionError, AssertionError):
+    """``self.load(task)`` for a task that is not among ``requires()``; an ``AssertionError`` too, as gokart's."""
+
+
 class RunLockSettingsError(ConfigError, AssertionError):
     """``should_lock_run=True`` without ``redis_host`` and ``redis_port``; an ``AssertionError`` too, as gokart's."""
 

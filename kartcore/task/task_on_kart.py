@@ -20,6 +20,7 @@ from kartcore import config
 from kartcore.errors import (
     EmptyDumpError,
     KartError,
+    NotRequiredError,
     OutputNotFoundError,
     RunLockSettingsError,
     TaskDefinitionError,
@@ -363,7 +364,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         if self._kart_required_ids is None or not self.cache_unique_id:  # requires() may change meanwhile
             self._kart_required_ids = frozenset(t.task_id for t in flatten(self.requires()))
         if task.task_id not in self._kart_required_ids:
-            raise TaskDefinitionError(f"{self.label()} loads {task!r}, which is not among its requires()")
+            raise NotRequiredError(f"{self.label()} loads {task!r}, which is not among its requires()")
 
     def _load_target(self, target: Any) -> Any:
         if not isinstance(target, Target):

@@ -71,7 +71,7 @@ CHECKS = textwrap.dedent(
 UNSERVED = [
     ("from gokart.build import HideLogs", "gokart.build.HideLogs"),
     ("from gokart.errors import HasLockedTaskException", "gokart.errors.HasLockedTaskException"),
-    ("import gokart.gcs_obj_metadata_client", "gokart.gcs_obj_metadata_client"),
+    ("gokart.delete_local_unnecessary_outputs", "gokart.delete_local_unnecessary_outputs"),
     ("gokart.test_run", "gokart.test_run"),
 ]
 

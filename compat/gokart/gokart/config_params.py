@@ -15,7 +15,7 @@ import luigi.task
 __all__ = ["inherits_config_params"]
 
 
-class inherits_config_params:  # noqa: N801 - gokart's name, used as a decorator
+class inherits_config_params:  # gokart's name (a decorator), hence lowercase
     """Decorator: fill the task's parameters from ``config_class`` (see the module docstring)."""
 
     def __init__(self, config_class: type[luigi.Config], parameter_alias: dict[str, str] | None = None) -> None:

@@ -12,7 +12,7 @@ import pytest
 from luigi.parameter import ParameterVisibility
 
 import kartcore
-from kartcore.errors import EmptyDumpError, RunLockSettingsError
+from kartcore.errors import EmptyDumpError, NotRequiredError, RunLockSettingsError, TaskDefinitionError
 from kartcore.task.parameters import UnsetExplicitBoolParameter
 
 
@@ -122,3 +122,9 @@ def test_an_empty_frame_is_refused_before_the_output_is_looked_at(tmp_path: Path
     with pytest.raises(EmptyDumpError, match="nothing was written"):
         task.dump(pd.DataFrame())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_loading_a_task_that_is_not_required_is_also_an_assertion_error() -> None:
+    with pytest.raises(NotRequiredError, match="which is not among its requires") as info:
+        _Downstream().load(_Marker())
+    assert isinstance(info.value, AssertionError) and isinstance(info.value, TaskDefinitionError)
