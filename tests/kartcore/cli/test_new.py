@@ -60,6 +60,16 @@ def test_no_input_generates_and_verifies_the_default_project(tmp_path: Path, cap
     assert not (project / "vendor" / "gokart-core" / "kartcore" / "templates").exists()
 
 
+def test_a_uv_project_is_told_the_uv_commands(tmp_path: Path) -> None:
+    result = kart_new("--no-input", "-o", str(tmp_path), "package_manager=uv", "verify=no")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "kart-pipeline"
+    run = "uv run python main.py kart_pipeline.Sample --local-scheduler"
+    assert f"Next: cd {project} && uv sync && {run}" in result.stdout
+    assert "poetry" not in result.stdout
+    assert answers(project)["package_manager"] == "uv"
+
+
 def test_kart_new_and_cookiecutter_on_the_checkout_generate_the_same_project(tmp_path: Path) -> None:
     given = {"project_name": "churn-model", "python_version": "3.12", "license": "Apache-2.0", "verify": "no"}
     result = kart_new("--no-input", "-o", str(tmp_path / "kart"), *(f"{key}={value}" for key, value in given.items()))
