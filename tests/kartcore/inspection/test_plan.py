@@ -210,3 +210,54 @@ def test_in_a_plain_run_a_complete_task_whose_input_gets_rewritten_is_named_as_s
     )
     again = actions(pipeline, make_plan(pipeline.module.Report(), rerun_stale=True))
     assert again["Double"] == again["Total"] == ("run", ("an upstream runs",))
+
+
+GOKART_OR_KARTCORE = """
+import importlib
+import os
+
+kart = importlib.import_module(os.environ.get("KART_LIBRARY", "kartcore"))
+
+
+class Numbers(kart.TaskOnKart):
+    task_namespace = "plan_gokart"
+
+    def run(self):
+        self.dump([1, 2, 3])
+
+
+class Sum(kart.TaskOnKart):
+    task_namespace = "plan_gokart"
+
+    def requires(self):
+        return Numbers()
+
+    def run(self):
+        self.dump(sum(self.load()))
+"""
+
+
+def test_a_workspace_written_by_gokart_is_unknown_never_stale(tmp_path: Path) -> None:
+    import importlib
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "gokart_or_kartcore.py").write_text(GOKART_OR_KARTCORE, encoding="utf-8")
+    script = "import gokart, gokart_or_kartcore as m; gokart.build(m.Sum(), reset_register=False)"
+    env = {**os.environ, "KART_LIBRARY": "gokart", "PYTHONPATH": str(tmp_path)}
+    built = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert not (tmp_path / "resources" / "log" / "run_record").exists()  # gokart writes its five pickles only
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("gokart_or_kartcore")
+        plan = make_plan(module.Sum(), rerun_stale=True)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("gokart_or_kartcore", None)
+    assert {p.action for p in plan.tasks.values()} == {"unknown"}
+    assert {p.reasons for p in plan.tasks.values()} == {
+        ("no fingerprint: no JSON run record (written by gokart, or records were off)",)
+    }
+    assert plan.rerun_again() == [] and plan.summary() == "2 tasks: 0 run, 0 stale, 0 cached, 2 unknown"
