@@ -200,3 +200,30 @@ class Cluster:
         for name in reversed(self.containers):
             self.podman("rm", "--force", "--time", "0", name)
         self.podman("network", "rm", "--force", self.name)
+
+
+def luigid_cluster_survives_a_killed_worker(podman: Podman, image: str, directory: Path) -> None:
+    """luigid (with the shipped conf/luigid.cfg) and two worker containers of ``image`` on an --internal network
+    share one workspace; one worker is killed mid-task and the other finishes the DAG, publishing every output once."""
+    cluster = Cluster(podman, image, directory)
+    try:
+        luigid = cluster.start(
+            "luigid",
+            *("env", "LUIGI_CONFIG_PATH=conf/luigid.cfg"),
+            *("luigid", "--address", "0.0.0.0", "--port", "8082", "--state-path", "/tmp/luigid.pickle"),
+        )
+        command = ["python", "main.py", "--module", "slowdag", "slowdag.Total", "--width=6", "--workers", "2"]
+        command += ["--scheduler-host", cluster.address(luigid), "--scheduler-port", "8082"]
+        cluster.wait_for_port(luigid, 8082)
+        victim = cluster.start("victim", *command)
+        survivor = cluster.start("survivor", *command)
+        cluster.wait_for_event(lambda event: event[0] == "start" and event[2] == "victim")
+        killed = podman("kill", "--signal", "KILL", victim)
+        assert killed.returncode == 0, explain(killed)
+        assert cluster.wait(survivor) == 0, cluster.logs(survivor)
+        assert cluster.wait(victim) == 137, cluster.logs(victim)  # 128 + SIGKILL
+        events = cluster.event_lines()
+    finally:
+        cluster.close()
+    assert_recovered(events, width=6, victim="victim", survivor="survivor")
+    assert len(whole_outputs(cluster.workspace / "slowdag")) == 7

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.e2e.cluster import luigid_cluster_survives_a_killed_worker
 from tests.e2e.generated_project import (
     REPO_ROOT,
     USE_PIP_INDEX,
@@ -334,6 +335,13 @@ def test_the_image_holds_no_package_manager(podman: Podman, image: str) -> None:
     result = podman.run_container(image, "python", "-c", probe)
     assert result.returncode == 0, explain(result)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_images_share_a_dag_through_luigid_and_survive_a_killed_worker(
+    podman: Podman, image: str, tmp_path: Path
+) -> None:
+    """As for the Poetry image in test_generated_project.py: luigid and two workers, one killed mid-task."""
+    luigid_cluster_survives_a_killed_worker(podman, image, tmp_path)
 
 
 def test_docker_build_without_a_lock_names_the_command_that_writes_it(
