@@ -11,6 +11,8 @@ static rule says so: PEP 681 (``dataclass_transform``) sees annotated attributes
   ``luigi.OptionalIntParameter()`` an ``int | None``, ``TaskInstanceParameter(expected_type=Up)`` an ``Up``
   (from the descriptor's ``__set__``, as PEP 681 does; else its ``__get__``). An annotation wins:
   ``foo: int = luigi.IntParameter()`` is accepted and ``foo: str = luigi.IntParameter()`` is an error.
+* ``[tool.kartcore-mypy] disallow_missing_parameters = true`` (gokart's ``[tool.gokart-mypy]`` too) makes the
+  parameters declared without ``default=`` required arguments.
 * ``self.n`` is already an ``int`` without the plugin: luigi >= 3.7 types each parameter as a descriptor of its
   value (``Parameter[T]``), and kartcore's parameters follow it.
 
@@ -21,11 +23,15 @@ incremental runs too), because an annotation such as ``foo: int`` hides that fro
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from mypy.expandtype import expand_type_by_instance
 from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import (
+    ARG_NAMED,
     ARG_NAMED_OPT,
     ARG_POS,
     ARG_STAR,
@@ -46,7 +52,15 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.plugin import CheckerPluginInterface, ClassDefContext, FunctionContext, FunctionSigContext, Plugin
+from mypy.options import Options
+from mypy.plugin import (
+    CheckerPluginInterface,
+    ClassDefContext,
+    FunctionContext,
+    FunctionSigContext,
+    Plugin,
+    ReportConfigContext,
+)
 from mypy.plugins.common import add_method_to_class
 from mypy.subtypes import is_subtype
 from mypy.types import AnyType, CallableType, FunctionLike, Instance, NoneType, Type, TypeOfAny, get_proper_type
@@ -55,10 +69,21 @@ TASK = "luigi.task.Task"
 PARAMETER = "luigi.parameter.Parameter"
 #: Where the semantic pass notes a class's parameter names (serialised with the class in mypy's cache).
 METADATA_KEY = "kartcore.mypy"
+#: Settings in pyproject.toml's ``[tool.kartcore-mypy]`` (or gokart's ``[tool.gokart-mypy]``), with defaults:
+#: ``disallow_missing_parameters`` makes a parameter declared without ``default=`` a required argument.
+SETTINGS = {"disallow_missing_parameters": False}
+SETTINGS_TABLES = ("kartcore-mypy", "gokart-mypy")
 
 
 class TaskParametersPlugin(Plugin):
     """Task constructors take their parameters as keyword arguments of the parameters' value types."""
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        self.settings = read_settings(options.config_file)
+
+    def report_config_data(self, ctx: ReportConfigContext) -> dict[str, bool]:
+        return self.settings  # a changed setting invalidates mypy's cache
 
     def get_base_class_hook(self, fullname: str) -> Callable[[ClassDefContext], None] | None:
         return note_parameters if self._derives_from(fullname, TASK) else None
@@ -67,7 +92,9 @@ class TaskParametersPlugin(Plugin):
         return parameter_for_annotation if self._derives_from(fullname, PARAMETER) else None
 
     def get_function_signature_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        return task_signature if self._derives_from(fullname, TASK) else None
+        if not self._derives_from(fullname, TASK):
+            return None
+        return functools.partial(task_signature, required=self.settings["disallow_missing_parameters"])
 
     def _derives_from(self, fullname: str, base: str) -> bool:
         found = self.lookup_fully_qualified(fullname)
@@ -85,12 +112,16 @@ def note_parameters(ctx: ClassDefContext) -> None:
     errors for ``size = luigi.IntParameter()``. Calls by the class name get the checked signature below.
     """
     info = ctx.cls.info
-    names = [
-        stmt.lvalues[0].name
+    calls = {
+        stmt.lvalues[0].name: stmt.rvalue
         for stmt in _assignments(ctx.cls.defs)
-        if len(stmt.lvalues) == 1 and isinstance(stmt.lvalues[0], NameExpr) and _is_parameter_call(stmt.rvalue)
-    ]
-    info.metadata[METADATA_KEY] = {"parameters": names}
+        if len(stmt.lvalues) == 1
+        and isinstance(stmt.lvalues[0], NameExpr)
+        and isinstance(stmt.rvalue, CallExpr)
+        and _is_parameter_call(stmt.rvalue)
+    }
+    without_default = [name for name, call in calls.items() if not {"default", None} & set(call.arg_names)]
+    info.metadata[METADATA_KEY] = {"parameters": list(calls), "without_default": without_default}
     if "__init__" not in info.names:
         anything = AnyType(TypeOfAny.explicit)
         arguments = [Argument(Var(name, anything), anything, None, kind) for name, kind in _PASS_THROUGH]
@@ -121,20 +152,23 @@ def _is_parameter_call(expr: Expression) -> bool:
 # ----- type checking: the constructor's signature -----------------------------------------------------------
 
 
-def task_signature(ctx: FunctionSigContext) -> FunctionLike:
+def task_signature(ctx: FunctionSigContext, required: bool = False) -> FunctionLike:
     """``Task(...)``: one optional keyword argument per parameter, typed by the value the parameter holds.
 
     A task class with an ``__init__`` of its own (other than a ``*args, **kwargs`` pass-through) keeps it.
+    ``required``: a parameter declared without ``default=`` must be given (config files cannot stand in).
     """
     signature = ctx.default_signature
     task = get_proper_type(signature.ret_type) if isinstance(signature, CallableType) else None
     if not isinstance(signature, CallableType) or not isinstance(task, Instance) or not _passes_through(task.type):
         return signature
-    names, types = [], []
+    names, types, kinds = [], [], []
     for name, owner in task_parameters(task.type):
         names.append(name)
         types.append(_argument_type(ctx.api, task, owner, name))
-    return signature.copy_modified(arg_types=types, arg_kinds=[ARG_NAMED_OPT] * len(names), arg_names=names)
+        without_default = name in owner.metadata.get(METADATA_KEY, {}).get("without_default", [])
+        kinds.append(ARG_NAMED if required and without_default else ARG_NAMED_OPT)
+    return signature.copy_modified(arg_types=types, arg_kinds=kinds, arg_names=names)
 
 
 def _passes_through(info: TypeInfo) -> bool:
@@ -224,6 +258,36 @@ def parameter_for_annotation(ctx: FunctionContext) -> Type:
     if expected is None or not in_class_body or not isinstance(made, Instance) or is_subtype(made, expected):
         return ctx.default_return_type
     return _get_type(ctx.api, made) or ctx.default_return_type
+
+
+# ----- settings -------------------------------------------------------------------------------------------
+
+
+def read_settings(config_file: str | None) -> dict[str, bool]:
+    """The plugin's settings from mypy's pyproject.toml; a wrong one stops mypy with one line (exit code 2)."""
+    settings = dict(SETTINGS)
+    if not config_file or not config_file.endswith(".toml"):
+        return settings
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    with open(config_file, "rb") as file:
+        tool: dict[str, Any] = tomllib.load(file).get("tool", {})
+    for table in SETTINGS_TABLES:
+        for key, value in tool.get(table, {}).items():
+            if key not in SETTINGS:
+                known = ", ".join(SETTINGS)
+                _refuse(f"{config_file}: [tool.{table}] {key}: not a setting of kartcore.mypy (it has: {known})")
+            if not isinstance(value, bool):
+                _refuse(f"{config_file}: [tool.{table}] {key} must be true or false, not {value!r}")
+            settings[key] = value
+    return settings
+
+
+def _refuse(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)  # not an Exception: mypy would print a traceback for those
 
 
 def plugin(version: str) -> type[Plugin]:

@@ -203,6 +203,55 @@ def test_incremental_run_keeps_the_parameters(tmp_path: Path, mypy_cache: Path) 
     assert first.reported == second.reported == expected(user), second.stdout
 
 
+REQUIRED = """
+    import luigi
+    {gokart}
+
+
+    class Report(gokart.TaskOnKart[int]):
+        count = luigi.IntParameter()
+        title: str = luigi.Parameter()
+        limit = luigi.OptionalIntParameter()
+        page = luigi.IntParameter(default=1)
+        name = luigi.Parameter("positional default")
+
+
+    Report(count=1, title="t", limit=None)
+    Report(count=1, limit=None)  # E: Missing named argument "title" for "Report"  [call-arg]
+"""
+
+
+@pytest.mark.parametrize(("gokart", "plugin", "dropin"), GOKART_STYLES)
+def test_disallow_missing_parameters(tmp_path: Path, mypy_cache: Path, gokart: str, plugin: str, dropin: bool) -> None:
+    """gokart's setting, under its table name: a parameter declared without a default must be given."""
+    source = REQUIRED.format(gokart=gokart)
+    settings = "[tool.gokart-mypy]\ndisallow_missing_parameters = true\n"
+    checked = mypy(tmp_path, "required_case", source, plugin=plugin, cache=mypy_cache, dropin=dropin, settings=settings)
+    assert checked.reported == expected(source), checked.stdout
+    assert checked.returncode == 1
+
+
+#: (a line of [tool.kartcore-mypy], what mypy prints for it after the config file's name)
+WRONG_SETTINGS = [
+    ("disallow_missing_parameters = 1", "disallow_missing_parameters must be true or false, not 1"),
+    (
+        "disallow_missing = true",
+        "disallow_missing: not a setting of kartcore.mypy (it has: disallow_missing_parameters)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("setting", "message"), WRONG_SETTINGS)
+def test_a_wrong_setting_stops_mypy_in_one_line(tmp_path: Path, mypy_cache: Path, setting: str, message: str) -> None:
+    settings = f"[tool.kartcore-mypy]\n{setting}\n"
+    source = "size: int = 1\n"
+    checked = mypy(tmp_path, "setting_case", source, plugin="kartcore.mypy", cache=mypy_cache, settings=settings)
+    assert checked.returncode == 2
+    assert checked.stderr.splitlines() == [f"error: {tmp_path / 'setting_case.toml'}: [tool.kartcore-mypy] {message}"]
+    assert checked.stdout == ""
+    assert (tmp_path / "setting_case.py").read_text() == source
+
+
 def run_without_kartcore(work: Path, plugin: str) -> subprocess.CompletedProcess[str]:
     """mypy in an interpreter that cannot import kartcore (its checkout is taken off sys.path) with ``plugin``."""
     (work / "pyproject.toml").write_text(f'[tool.mypy]\nplugins = ["{plugin}"]\n')

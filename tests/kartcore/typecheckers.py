@@ -41,11 +41,16 @@ def expected(source: str) -> list[tuple[int, str, str]]:
     return found
 
 
-def mypy(work: Path, name: str, source: str, *, plugin: str | None, cache: Path, dropin: bool = False) -> Checked:
-    """mypy on ``work/<name>.py`` with ``plugins = [plugin]``; ``dropin``: ``import gokart`` is compat/gokart."""
+def mypy(
+    work: Path, name: str, source: str, *, plugin: str | None, cache: Path, dropin: bool = False, settings: str = ""
+) -> Checked:
+    """mypy on ``work/<name>.py`` with ``plugins = [plugin]``; ``dropin``: ``import gokart`` is compat/gokart.
+
+    ``settings``: more of the pyproject.toml mypy reads (the plugin's own tables).
+    """
     path = write_case(work, name, source)
     config = work / f"{name}.toml"
-    config.write_text("[tool.mypy]\n" + (f'plugins = ["{plugin}"]\n' if plugin else ""))
+    config.write_text("[tool.mypy]\n" + (f'plugins = ["{plugin}"]\n' if plugin else "") + settings)
     env = _env_without_pythonpath()
     if dropin:  # the plugin is imported from PYTHONPATH, the checked code's gokart found on MYPYPATH
         env["PYTHONPATH"] = env["MYPYPATH"] = str(DROPIN)
