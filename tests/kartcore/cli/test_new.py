@@ -105,9 +105,7 @@ def test_key_value_arguments_become_the_offered_defaults(tmp_path: Path) -> None
     result = kart_new("-o", str(tmp_path), "project_name=given", "verify=no", input="\n".join(typed) + "\n")
     assert result.exit_code == 0, result.output
     assert "[1/10] Project directory name (given):" in result.stdout
-    assert "[2/10] Python package name (lowercase identifier; with - for _ also the distribution name) (given):" in (
-        result.stdout
-    )
+    assert "[2/10] Python package name (lowercase identifier) (given):" in result.stdout
     assert answers(tmp_path / "given")["verify"] == "no"
 
 
