@@ -109,7 +109,7 @@ def parse_answers(pairs: tuple[str, ...], template: Path | None = None) -> dict[
 @click.option(
     "--template-path",
     is_flag=True,
-    help="Print the bundled template's directory and exit (for `cookiecutter PATH` or `cruft create PATH`).",
+    help="Print the template's directory and exit (for `cookiecutter PATH`; cruft wants the git repository).",
 )
 def command(
     answers: tuple[str, ...],
