@@ -362,8 +362,9 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         if any(task is required for required in flatten(self.requires())):  # also a stand-in without a task_id
             return
         if self._kart_required_ids is None or not self.cache_unique_id:  # requires() may change meanwhile
-            self._kart_required_ids = frozenset(t.task_id for t in flatten(self.requires()))
-        if task.task_id not in self._kart_required_ids:
+            self._kart_required_ids = frozenset(t.task_id for t in flatten(self.requires()) if hasattr(t, "task_id"))
+        task_id = getattr(task, "task_id", None)
+        if task_id is None or task_id not in self._kart_required_ids:
             raise NotRequiredError(f"{self.label()} loads {task!r}, which is not among its requires()")
 
     def _load_target(self, target: Any) -> Any:

@@ -128,3 +128,16 @@ def test_loading_a_task_that_is_not_required_is_also_an_assertion_error() -> Non
     with pytest.raises(NotRequiredError, match="which is not among its requires") as info:
         _Downstream().load(_Marker())
     assert isinstance(info.value, AssertionError) and isinstance(info.value, TaskDefinitionError)
+
+
+def test_a_stand_in_task_is_loaded_when_required_and_refused_otherwise() -> None:
+    from unittest.mock import Mock
+
+    stand_in = Mock(spec=kartcore.TaskOnKart)  # no task_id: luigi sets it in __init__
+    stand_in.output.return_value.load.return_value = "loaded"
+    stand_in.output.return_value.__class__ = kartcore.Target
+    task = _Downstream()
+    with pytest.raises(NotRequiredError):
+        task.load(stand_in)
+    task.requires = lambda: {"stand_in": stand_in}  # type: ignore[method-assign]
+    assert task.load(stand_in) == "loaded"
