@@ -11,6 +11,8 @@ import subprocess
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -95,17 +97,21 @@ def whole_outputs(directory: Path) -> list[str]:
     return sorted(path.name for path in directory.iterdir() if ".kart-tmp-" not in path.name)
 
 
-def image_with_dask(podman: Podman, image: str, directory: Path) -> str:
+@contextmanager
+def image_with_dask(podman: Podman, image: str, directory: Path) -> Iterator[str]:
     """``image`` plus dask[distributed] at this environment's versions, as a project that depends on
-    ``gokart-core[dask]`` builds it; the caller removes the returned tag."""
+    ``gokart-core[dask]`` builds it; removed afterwards. pip installs into the environment of the image's
+    ``python`` (the system's, or the venv a uv project's image puts first on PATH)."""
     pins = [f"{name}=={metadata.version(name)}" for name in ("dask", "distributed")]
-    (directory / "Containerfile").write_text(
-        f"FROM {image}\nUSER root\nRUN pip install --no-cache-dir {' '.join(pins)}\nUSER 10001\n", encoding="utf-8"
-    )
+    install = f'pip --python "$(command -v python)" install --no-cache-dir {" ".join(pins)}'
+    (directory / "Containerfile").write_text(f"FROM {image}\nUSER root\nRUN {install}\nUSER 10001\n", encoding="utf-8")
     tag = f"{image.rsplit(':', 1)[0]}-dask:test"
-    built = podman("build", *podman.flags["PODMAN_BUILD"], "--layers=false", "--tag", tag, directory)
-    assert built.returncode == 0, explain(built)
-    return tag
+    try:
+        built = podman("build", *podman.flags["PODMAN_BUILD"], "--layers=false", "--tag", tag, directory)
+        assert built.returncode == 0, explain(built)
+        yield tag
+    finally:
+        podman("rmi", "--force", tag)
 
 
 @dataclass
@@ -222,6 +228,39 @@ def luigid_cluster_survives_a_killed_worker(podman: Podman, image: str, director
         assert killed.returncode == 0, explain(killed)
         assert cluster.wait(survivor) == 0, cluster.logs(survivor)
         assert cluster.wait(victim) == 137, cluster.logs(victim)  # 128 + SIGKILL
+        events = cluster.event_lines()
+    finally:
+        cluster.close()
+    assert_recovered(events, width=6, victim="victim", survivor="survivor")
+    assert len(whole_outputs(cluster.workspace / "slowdag")) == 7
+
+
+def dask_cluster_survives_a_killed_worker(podman: Podman, dask_image: str, directory: Path) -> None:
+    """A Dask scheduler, two worker containers (the project importable in them) and a driver container of
+    ``dask_image`` on an --internal network; one worker is killed mid-task, Dask reruns its task on the other,
+    each output once."""
+    cluster = Cluster(podman, dask_image, directory)
+    try:
+        scheduler = cluster.start("scheduler", "dask", "scheduler", "--host", "0.0.0.0", "--port", "8786")
+        cluster.wait_for_port(scheduler, 8786)
+        address = f"tcp://{cluster.address(scheduler)}:8786"
+        worker = ["env", "PYTHONPATH=/app", "dask", "worker", address, "--nthreads", "1", "--preload", "slowdag"]
+        victim = cluster.start("victim", *worker)
+        cluster.start("survivor", *worker)
+        driver = cluster.start(
+            "driver",
+            "python",
+            "main.py",
+            "--module",
+            "slowdag",
+            "slowdag.Total",
+            "--width=6",
+            f"--dask-scheduler={address}",
+        )
+        cluster.wait_for_event(lambda event: event[0] == "start" and event[2] == "victim")
+        killed = podman("kill", "--signal", "KILL", victim)
+        assert killed.returncode == 0, explain(killed)
+        assert cluster.wait(driver) == 0, cluster.all_logs()
         events = cluster.event_lines()
     finally:
         cluster.close()

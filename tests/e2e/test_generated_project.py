@@ -21,11 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.cluster import (
-    Cluster,
-    assert_recovered,
+    dask_cluster_survives_a_killed_worker,
     image_with_dask,
     luigid_cluster_survives_a_killed_worker,
-    whole_outputs,
 )
 from tests.e2e.generated_project import (
     USE_PIP_INDEX,
@@ -242,11 +240,8 @@ def test_containers_share_a_dag_through_luigid_and_survive_a_killed_worker(
 @pytest.fixture(scope="module")
 def dask_image(podman: Podman, image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The project's image with dask[distributed] added; removed when the module's tests are done."""
-    tag = image_with_dask(podman, image, tmp_path_factory.mktemp("dask-image"))
-    try:
+    with image_with_dask(podman, image, tmp_path_factory.mktemp("dask-image")) as tag:
         yield tag
-    finally:
-        podman("rmi", "--force", tag)
 
 
 def test_containers_run_a_dag_on_dask_and_survive_a_killed_worker(
@@ -254,30 +249,4 @@ def test_containers_run_a_dag_on_dask_and_survive_a_killed_worker(
 ) -> None:
     """A Dask scheduler, two worker containers (the project importable in them) and a driver container on an
     --internal network; one worker is killed mid-task, Dask reruns its task on the other, each output once."""
-    cluster = Cluster(podman, dask_image, tmp_path)
-    try:
-        scheduler = cluster.start("scheduler", "dask", "scheduler", "--host", "0.0.0.0", "--port", "8786")
-        cluster.wait_for_port(scheduler, 8786)
-        address = f"tcp://{cluster.address(scheduler)}:8786"
-        worker = ["env", "PYTHONPATH=/app", "dask", "worker", address, "--nthreads", "1", "--preload", "slowdag"]
-        victim = cluster.start("victim", *worker)
-        cluster.start("survivor", *worker)
-        driver = cluster.start(
-            "driver",
-            "python",
-            "main.py",
-            "--module",
-            "slowdag",
-            "slowdag.Total",
-            "--width=6",
-            f"--dask-scheduler={address}",
-        )
-        cluster.wait_for_event(lambda event: event[0] == "start" and event[2] == "victim")
-        killed = podman("kill", "--signal", "KILL", victim)
-        assert killed.returncode == 0, explain(killed)
-        assert cluster.wait(driver) == 0, cluster.all_logs()
-        events = cluster.event_lines()
-    finally:
-        cluster.close()
-    assert_recovered(events, width=6, victim="victim", survivor="survivor")
-    assert len(whole_outputs(cluster.workspace / "slowdag")) == 7
+    dask_cluster_survives_a_killed_worker(podman, dask_image, tmp_path)

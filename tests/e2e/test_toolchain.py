@@ -24,7 +24,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.e2e.cluster import luigid_cluster_survives_a_killed_worker
+from tests.e2e.cluster import (
+    dask_cluster_survives_a_killed_worker,
+    image_with_dask,
+    luigid_cluster_survives_a_killed_worker,
+)
 from tests.e2e.generated_project import (
     REPO_ROOT,
     USE_PIP_INDEX,
@@ -342,6 +346,20 @@ def test_the_images_share_a_dag_through_luigid_and_survive_a_killed_worker(
 ) -> None:
     """As for the Poetry image in test_generated_project.py: luigid and two workers, one killed mid-task."""
     luigid_cluster_survives_a_killed_worker(podman, image, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def dask_image(podman: Podman, image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The image with dask[distributed] added, as a project depending on gokart-core[dask] has it."""
+    with image_with_dask(podman, image, tmp_path_factory.mktemp("dask-image")) as tag:
+        yield tag
+
+
+def test_the_images_run_a_dag_on_dask_and_survive_a_killed_worker(
+    podman: Podman, dask_image: str, tmp_path: Path
+) -> None:
+    """As for the Poetry image in test_generated_project.py: a Dask scheduler, two workers (one killed), a driver."""
+    dask_cluster_survives_a_killed_worker(podman, dask_image, tmp_path)
 
 
 def test_docker_build_without_a_lock_names_the_command_that_writes_it(
