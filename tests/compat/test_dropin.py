@@ -43,6 +43,16 @@ SUBMODULES = [
     "gokart.task",
     "gokart.errors",
     "gokart.pandas_type_config",
+    "gokart.worker",
+    "gokart.object_storage",
+    "gokart.zip_client",
+    "gokart.s3_zip_client",
+    "gokart.gcs_zip_client",
+    "gokart.conflict_prevention_lock.task_lock_wrappers",
+    "gokart.file_processor.base",
+    "gokart.tree.task_info_formatter",
+    "gokart.gcs_obj_metadata_client",
+    "gokart.required_task_output",
 ]
 
 #: Checks run in a process where ``gokart`` is the drop-in; each prints nothing but raises on failure.
@@ -64,6 +74,22 @@ CHECKS = textwrap.dedent(
     assert make_target("a/b.pkl", unique_id="u").path() == "a/b_u.pkl"
     for name in kartcore.__all__:
         getattr(gokart, name)
+
+    def refused(call, *words):
+        try:
+            call()
+        except AssertionError as error:  # what gokart raises for these
+            assert all(word in str(error) for word in words), (words, str(error))
+        else:
+            raise SystemExit(f"no error from {call}")
+
+    refused(lambda: make_file_processor("x.unknown"), "unsupported file extension .unknown", "register_format")
+    from gokart.conflict_prevention_lock.task_lock import make_task_lock_params
+    refused(lambda: make_task_lock_params("a.pkl", "u", redis_timeout=5), "lock_extend_seconds (10)", "not 5")
+    from gokart.tree.task_info import dump_task_info_tree
+    refused(lambda: dump_task_info_tree(gokart.TaskOnKart(), "tree.csv"), "must be .pkl", "'.csv'")
+    import os
+    assert not os.path.exists("resources"), "a refused call left files behind"
     """
 )
 
