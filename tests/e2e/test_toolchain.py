@@ -306,6 +306,9 @@ def test_tutorial_tasks_reuse_the_cached_sample(project: ManagedProject) -> None
 
 # ----- the Docker image, built and run with podman --------------------------------------------------
 
+#: The cluster tests run the uv image only: test_generated_project.py runs them on the Poetry image.
+ONLY_UV = pytest.mark.parametrize("manager", ["uv"], indirect=True, scope="module")
+
 
 @pytest.fixture(scope="module")
 def podman() -> Podman:
@@ -341,6 +344,7 @@ def test_the_image_holds_no_package_manager(podman: Podman, image: str) -> None:
     assert result.stdout.strip() == "[]"
 
 
+@ONLY_UV
 def test_the_images_share_a_dag_through_luigid_and_survive_a_killed_worker(
     podman: Podman, image: str, tmp_path: Path
 ) -> None:
@@ -355,6 +359,7 @@ def dask_image(podman: Podman, image: str, tmp_path_factory: pytest.TempPathFact
         yield tag
 
 
+@ONLY_UV
 def test_the_images_run_a_dag_on_dask_and_survive_a_killed_worker(
     podman: Podman, dask_image: str, tmp_path: Path
 ) -> None:
