@@ -34,6 +34,7 @@ import os
 from contextlib import ExitStack
 from typing import Any
 
+from kartcore.errors import RunLockSettingsError
 from kartcore.io.locks import Lock, NoLock, lock_for
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,15 @@ def workspace_namespace(workspace_directory: str) -> str:
     if "://" in text:
         return text.rstrip("/")
     return os.path.realpath(os.path.abspath(text))
+
+
+def check_should_lock_run(task: Any) -> None:
+    """gokart's ``should_lock_run=True`` needs a Redis server; kartcore locks whenever both are set anyway."""
+    if task.should_lock_run and (task.redis_host is None or task.redis_port is None):
+        raise RunLockSettingsError(
+            f"{task.get_task_family()}: should_lock_run=True needs redis_host and redis_port (got "
+            f"redis_host={task.redis_host!r}, redis_port={task.redis_port!r})"
+        )
 
 
 def run_lock(task: Any) -> Lock:

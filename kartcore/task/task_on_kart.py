@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 import luigi
-from luigi.parameter import ParameterVisibility
 from luigi.task import flatten, getpaths
 from typing_extensions import dataclass_transform
 
@@ -20,20 +19,22 @@ from kartcore import config
 from kartcore.errors import (
     EmptyDumpError,
     KartError,
-    NotRequiredError,
     OutputNotFoundError,
-    RunLockSettingsError,
     TaskDefinitionError,
 )
 from kartcore.io import FileFormat, Target
 from kartcore.io.formats import format_for_path
 from kartcore.io.formats.frames import is_pandas_frame
 from kartcore.task import (
+    cloning,
     completion,
+    display,
     fingerprint_inputs,
     hashing,
+    inputs,
     integrity,
     lifecycle,
+    locking,
     naming,
     param_list,
     past_runs,
@@ -48,8 +49,6 @@ from kartcore.task.staging import StagedOutputs
 
 T = TypeVar("T")
 K = TypeVar("K")
-
-_NOT_CLONED = ("rerun", "strict_check", "modification_time_check")
 
 
 # PEP 681: a parameter annotated as such (n: luigi.IntParameter = ...) is an optional keyword argument of the
@@ -151,12 +150,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         self.task_log: dict[str, Any] = {}
         self._kart_rerun_pending = bool(self.rerun)
         self._kart_staged: StagedOutputs | None = None
-        self._kart_required_ids: frozenset[str] | None = None
-        if self.should_lock_run and (self.redis_host is None or self.redis_port is None):
-            raise RunLockSettingsError(
-                f"{self.get_task_family()}: should_lock_run=True needs redis_host and redis_port (got "
-                f"redis_host={self.redis_host!r}, redis_port={self.redis_port!r})"
-            )
+        locking.check_should_lock_run(self)
 
     # ----- parameters and identity -----------------------------------------------------------
 
@@ -200,29 +194,14 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
         """gokart's name for :meth:`definition_code`."""
         return self.definition_code()
 
-    @staticmethod
-    def is_task_on_kart(value: Any) -> bool:
-        """True for a TaskOnKart, or a non-empty tuple of them (what a ListTaskInstanceParameter holds)."""
-        return hashing.is_kart_task(value) or (
-            isinstance(value, tuple) and bool(value) and all(hashing.is_kart_task(item) for item in value)
-        )
+    is_task_on_kart = staticmethod(display.is_task_or_tasks)  # gokart's name
 
     def clone(self, cls: type | None = None, **kwargs: Any) -> luigi.Task:
-        """luigi's clone, except that rerun and the strict checks are not copied from this task.
-
-        Unless passed, the clone takes them as any new instance does (argument > config > default), so a
-        ``[Class] rerun = true`` in the config reaches a task made by ``clone``.
-        """
+        """luigi's clone, except that rerun and the strict checks are not copied from this task (:mod:`cloning`)."""
         target_cls = cls or type(self)
         if not getattr(target_cls, "_kart_task", False):
             return super().clone(cls, **kwargs)
-        values = {}
-        for name, _ in target_cls.get_params():
-            if name in kwargs:
-                values[name] = kwargs[name]
-            elif name not in _NOT_CLONED and hasattr(self, name):
-                values[name] = getattr(self, name)
-        return target_cls(**values)
+        return target_cls(**cloning.clone_arguments(self, target_cls, kwargs))
 
     # ----- dependencies and outputs ----------------------------------------------------------
 
@@ -343,29 +322,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             yield self._load_target(item)
 
     def _select_inputs(self, target: Any) -> Any:
-        if target is None:
-            return self.input()
-        if isinstance(target, str):
-            inputs = self.input()
-            if isinstance(inputs, dict) and target in inputs:
-                return inputs[target]
-            keys = sorted(inputs) if isinstance(inputs, dict) else []
-            raise TaskDefinitionError(f"{self.label()} has no input named {target!r}; requires() keys: {keys}")
-        if isinstance(target, luigi.Task):
-            self._check_required(target)
-            return target.output()
-        if isinstance(target, (list, tuple)):
-            return [self._select_inputs(item) for item in target]
-        return target
-
-    def _check_required(self, task: luigi.Task) -> None:
-        if any(task is required for required in flatten(self.requires())):  # also a stand-in without a task_id
-            return
-        if self._kart_required_ids is None or not self.cache_unique_id:  # requires() may change meanwhile
-            self._kart_required_ids = frozenset(t.task_id for t in flatten(self.requires()) if hasattr(t, "task_id"))
-        task_id = getattr(task, "task_id", None)
-        if task_id is None or task_id not in self._kart_required_ids:
-            raise NotRequiredError(f"{self.label()} loads {task!r}, which is not among its requires()")
+        return inputs.select(self, target)
 
     def _load_target(self, target: Any) -> Any:
         if not isinstance(target, Target):
@@ -413,17 +370,7 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     def get_info(self, only_significant: bool = False) -> dict[str, str]:
         """Parameters as strings, with task parameters shown as ``Family-<unique id>``."""
-        return self._params_with_tasks_as("{}-{}", only_significant)
-
-    def _params_with_tasks_as(self, pattern: str, only_significant: bool) -> dict[str, str]:
-        info = self.to_str_params(only_significant=only_significant)
-        for name in info:
-            value = getattr(self, name)
-            if hashing.is_kart_task(value):
-                info[name] = pattern.format(type(value).__name__, value.make_unique_id())
-            elif isinstance(value, tuple) and value and all(hashing.is_kart_task(v) for v in value):
-                info[name] = "[" + ", ".join(pattern.format(type(v).__name__, v.make_unique_id()) for v in value) + "]"
-        return info
+        return display.info(self, only_significant)
 
     @classmethod
     def restore(cls, unique_id: str) -> TaskOnKart[Any]:
@@ -432,31 +379,17 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
 
     def __repr__(self) -> str:
         """``Family[unique id](param=value, ..., upstream=Family(unique id))``: the significant parameters."""
-        return self._task_string(only_public=False)
-
-    def __str__(self) -> str:
-        """As :meth:`__repr__` without private parameters (``visibility=PRIVATE``), as gokart shows a task."""
-        return self._task_string(only_public=True)
-
-    def _task_string(self, only_public: bool) -> str:
         try:
-            parts = []
-            for name, param in self.get_params():
-                if not param.significant or (only_public and param.visibility != ParameterVisibility.PUBLIC):
-                    continue
-                parts.append(f"{name}={_shown_value(param, self.param_kwargs[name])}")
-            return f"{self.get_task_family()}[{self.make_unique_id()}]({', '.join(parts)})"
+            return display.task_string(self, only_public=False)
         except Exception:
             return super().__repr__()
 
-
-def _shown_value(param: luigi.Parameter, value: Any) -> str:
-    """A task as ``Family(unique id)``, a tuple of tasks as ``[...]``, anything else as its serialised form."""
-    if hashing.is_kart_task(value):
-        return f"{value.get_task_family()}({value.make_unique_id()})"
-    if isinstance(value, tuple) and value and all(hashing.is_kart_task(item) for item in value):
-        return "[" + ", ".join(f"{item.get_task_family()}({item.make_unique_id()})" for item in value) + "]"
-    return str(param.serialize(value))
+    def __str__(self) -> str:
+        """As :meth:`__repr__` without private parameters (``visibility=PRIVATE``), as gokart shows a task."""
+        try:
+            return display.task_string(self, only_public=True)
+        except Exception:
+            return super().__repr__()
 
 
 def map_targets(structure: Any, load: Any) -> Any:
