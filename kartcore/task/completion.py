@@ -32,6 +32,18 @@ def outputs_complete(task: Any) -> bool:
     return True
 
 
+def complete_as_requirement(task: Any) -> bool:
+    """Whether a requirement of an endpoint is complete, without using up its ``rerun``.
+
+    A pending ``rerun`` makes a task incomplete once, at the first ``complete()`` it is asked. An endpoint
+    (no ``run()``) asks its requirements; that question must not be the one, or luigi, asking the
+    requirement itself next, would find it complete and never run it again.
+    """
+    if getattr(task, "_kart_task", False):
+        return bool(task._complete(consume=False))
+    return bool(task.complete())
+
+
 def inputs_not_newer(inputs: list[Any], outputs: list[Any]) -> bool:
     """No input (that is not also an output) was modified after the oldest output."""
     output_paths = {getattr(t, "path", lambda: None)() for t in outputs}

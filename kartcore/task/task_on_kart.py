@@ -268,12 +268,12 @@ class TaskOnKart(DataFrameHelpers, luigi.Task, Generic[T]):
             self._kart_complete_error = exc
             raise
 
-    def _complete(self) -> bool:
+    def _complete(self, consume: bool = True) -> bool:
         if self._kart_rerun_pending:
-            self._kart_rerun_pending = False
+            self._kart_rerun_pending = not consume  # asked about by an endpoint above: still to run again
             return False
         if self.is_endpoint():
-            return all(task.complete() for task in flatten(self.requires()))
+            return all(completion.complete_as_requirement(task) for task in flatten(self.requires()))
         if self.output() is None:
             raise shapes.output_none_error(self)
         return completion.outputs_complete(self)
