@@ -23,7 +23,16 @@ from luigi.task_register import Register, TaskClassException, TaskClassNotFoundE
 
 from kartcore import config_check
 from kartcore.errors import TaskFailure, UsageError
-from kartcore.execution import dask_command, failures, interruption, progress, run_report, slack, staleness
+from kartcore.execution import (
+    dask_command,
+    failures,
+    interruption,
+    progress,
+    run_report,
+    slack,
+    staleness,
+    tree_option,
+)
 from kartcore.execution.command_line import check_range, command_line, create_task
 from kartcore.execution.diagnosis import failure_line
 from kartcore.execution.factory import WorkerSchedulerFactory
@@ -60,6 +69,8 @@ def run_command_line(argv: list[str] | None = None) -> int:
         with command_line(args) as parser, frozen_configuration():
             config_check.warn_unknown_entries()  # typos and unknown sections in the config files
             root = create_task(parser, config_name="the config")
+            if tree_option.write_tree_if_asked(root) is not None:  # --tree-info-mode: the tree instead of a run
+                return EXIT_OK
             if staleness.wants_rerun_stale(root):  # --rerun-stale or [TaskOnKart] rerun_stale
                 staleness.mark_stale(root)
             on_dask = dask_command.exit_code_on_dask(parser, root)  # --dask-scheduler: the DAG runs on Dask
