@@ -11,6 +11,7 @@ from __future__ import annotations
 import luigi
 
 from kartcore.errors import KartError, UsageError
+from kartcore.io import Target
 from kartcore.task import TaskOnKart
 
 MODES = {"simple": False, "all": True}  # mode -> details
@@ -27,6 +28,10 @@ class TreeInfoOptions(luigi.Config):
         """gokart's section and option prefix (luigi names a Config's section after the class)."""
         return "tree_info"
 
+    def output(self) -> Target:
+        """The tree's file: ``output_path`` under the ``[TaskOnKart]`` workspace."""
+        return TaskOnKart().make_target(self.output_path, use_unique_id=False)
+
 
 def write_tree_if_asked(root: luigi.Task) -> str | None:
     """With a mode: write ``root``'s tree and return the file's path; None without one (then the task runs)."""
@@ -38,7 +43,7 @@ def write_tree_if_asked(root: luigi.Task) -> str | None:
     from kartcore.inspection.tree import make_tree_info  # the inspection side, loaded only when asked
 
     try:
-        target = TaskOnKart().make_target(options.output_path, use_unique_id=False)
+        target = options.output()
         target.dump(make_tree_info(root, details=MODES[options.mode]))
     except KartError as exc:
         raise UsageError(f"--tree-info-output-path={options.output_path}: {exc}; nothing was run") from None

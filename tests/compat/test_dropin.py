@@ -90,6 +90,9 @@ CHECKS = textwrap.dedent(
     refused(lambda: dump_task_info_tree(gokart.TaskOnKart(), "tree.csv"), "must be .pkl", "'.csv'")
     import os
     assert not os.path.exists("resources"), "a refused call left files behind"
+    options = gokart.tree_info(mode="simple", output_path="dag.txt")
+    assert options.mode == "simple" and options.output().path().endswith("dag.txt")
+    assert "(PENDING) TaskOnKart[" in gokart.tree_info(gokart.TaskOnKart())
     """
 )
 
