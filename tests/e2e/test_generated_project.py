@@ -175,6 +175,26 @@ def test_poetry_check(poetry_project: PoetryProject) -> None:
     assert result.returncode == 0, explain(result)
 
 
+def test_mypy_checks_task_arguments_through_the_kartcore_plugin(poetry_project: PoetryProject) -> None:
+    """The project's mypy config loads kartcore.mypy: a misspelt or mistyped task argument is a type error."""
+    probe = poetry_project.root / poetry_project.package / "typed_probe.py"
+    probe.write_text(
+        f"from {poetry_project.package}.model.sample import SplitData\n\n"
+        'SplitData(test_ratio="0.3")\nSplitData(test_ration=0.3)\nSplitData(test_ratio=0.3)\n',
+        encoding="utf-8",
+    )
+    try:
+        result = poetry_project("run", "mypy", probe.relative_to(poetry_project.root))
+    finally:
+        probe.unlink()
+    assert result.returncode == 1, explain(result)
+    errors = [line.split(": error: ", 1)[1] for line in result.stdout.splitlines() if ": error: " in line]
+    assert errors == [
+        'Argument "test_ratio" to "SplitData" has incompatible type "str"; expected "float"  [arg-type]',
+        'Unexpected keyword argument "test_ration" for "SplitData"; did you mean "test_ratio"?  [call-arg]',
+    ], explain(result)
+
+
 # ----- the gokart tutorial --------------------------------------------------------------------------
 
 

@@ -167,6 +167,26 @@ def test_ci_runs_lint_format_types_tests_and_the_pipeline(cookies, manager: str)
 
 
 @pytest.mark.parametrize("manager", MANAGERS)
+def test_ci_checks_the_config_and_summarises_the_plan(cookies, manager: str) -> None:
+    """kart check fails the job on a config key no task reads; kart plan of the example DAG goes to the summary."""
+    project = bake(cookies, package_manager=manager)
+    job = workflow(project)["jobs"]["checks"]
+    steps, lines = job["steps"], run_lines(job)
+    assert RUNNERS[manager] + "kart check" in lines
+    (plan,) = [step for step in steps if "kart plan" in step.get("run", "")]
+    assert f"{RUNNERS[manager]}kart plan kart_pipeline.Evaluate --format markdown" in plan["run"]
+    assert plan["run"].rstrip().endswith('>> "$GITHUB_STEP_SUMMARY"')
+    assert lines.index(RUNNERS[manager] + "kart check") < lines.index(
+        f"{RUNNERS[manager]}python main.py kart_pipeline.Sample --local-scheduler"
+    )
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_mypy_uses_the_kartcore_plugin(cookies, manager: str) -> None:
+    assert pyproject(bake(cookies, package_manager=manager))["tool"]["mypy"]["plugins"] == ["kartcore.mypy"]
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
 @pytest.mark.parametrize("version", offered_versions())
 def test_ci_tests_every_offered_python_from_the_chosen_one(cookies, manager: str, version: str) -> None:
     project = bake(cookies, package_manager=manager, python_version=version)
