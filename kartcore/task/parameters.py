@@ -158,19 +158,23 @@ class GokartSerializable(Protocol):
     def gokart_deserialize(cls, s: str) -> Any: ...
 
 
-class SerializableParameter(luigi.Parameter[T]):
+#: A SerializableParameter's value type: type checkers refuse a class without the two methods.
+S = TypeVar("S", bound=GokartSerializable)
+
+
+class SerializableParameter(luigi.Parameter[S]):
     """Any object with ``gokart_serialize()`` and ``gokart_deserialize(str)``; the string drives the hash."""
 
-    def __init__(self, object_type: type[T], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, object_type: type[S], *args: Any, **kwargs: Any) -> None:
         self.object_type = object_type
         super().__init__(*args, **kwargs)
 
-    def parse(self, x: Any) -> T:
+    def parse(self, x: Any) -> S:
         if isinstance(x, self.object_type):
             return x
-        return self.object_type.gokart_deserialize(x)  # type: ignore[attr-defined]
+        return self.object_type.gokart_deserialize(x)  # type: ignore[no-any-return]
 
-    def normalize(self, x: Any) -> T:
+    def normalize(self, x: Any) -> S:
         return self.parse(x)
 
     def serialize(self, x: Any) -> str:
