@@ -246,11 +246,13 @@ def readme_commands(root: Path, manager: str, tool: str) -> list[list[str]]:
 def test_the_readmes_kart_commands_run(project: ManagedProject, manager: str, evaluated) -> None:
     assert evaluated.returncode == 0, explain(evaluated)
     commands = [command for command in readme_commands(project.root, manager, "kart") if command[1] != "add"]
-    assert {command[1] for command in commands} == {"tree", "show", "history", "clean"}
+    assert {command[1] for command in commands} == {"tree", "show", "history", "clean", "plan", "check"}
     before = snapshot(project.root / "resources")
     for command in commands:
         result = project.run(*command)
         assert result.returncode == 0, explain(result)
+        if command[1] == "plan":
+            assert result.stdout.splitlines()[-1] == "4 tasks: 0 run, 0 stale, 4 cached, 0 unknown", result.stdout
         if "mermaid" in command:
             assert "graph" in result.stdout or "flowchart" in result.stdout, result.stdout
     assert snapshot(project.root / "resources") == before, "kart clean is a dry run unless told otherwise"
