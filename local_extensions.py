@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -35,6 +36,17 @@ def checked_project_name(value: str) -> str:
     return value
 
 
+def kubernetes_name(value: str) -> str:
+    """A project name as a Kubernetes object name and label value: a DNS label (``a-z0-9-``, alphanumeric at both
+    ends), at most 40 characters so that suffixes such as ``-dask-driver`` stay within the 63 allowed.
+
+    Project names may hold capitals, spaces or dots ("My Pipeline"), which the API server refuses in an object
+    name or a label: the manifests would fail at ``kubectl apply``, long after generation.
+    """
+    name = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")[:40].rstrip("-")
+    return name or "kartcore-project"
+
+
 def template_root() -> str:
     """The root of the template being rendered: the working directory while a hook script is rendered.
 
@@ -49,10 +61,12 @@ def hook_json(value: Any) -> str:
 
 
 class TemplateRootExtension(Extension):
-    """Adds ``template_root()`` (see above), the ``hook_json`` filter and the ``checked_project_name`` filter."""
+    """Adds ``template_root()`` (see above) and the ``hook_json``, ``checked_project_name`` and ``kubernetes_name``
+    filters."""
 
     def __init__(self, environment):
         super().__init__(environment)
         environment.globals["template_root"] = template_root
         environment.filters["hook_json"] = hook_json
         environment.filters["checked_project_name"] = checked_project_name
+        environment.filters["kubernetes_name"] = kubernetes_name

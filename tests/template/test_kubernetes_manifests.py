@@ -4,6 +4,7 @@ luigid settings, the options main.py accepts)."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,31 @@ def test_every_document_is_valid_against_the_kubernetes_schema(project: Path, na
     assert documents
     for document in documents:
         kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _names_and_labels(value: Any, key: str = "") -> list[str]:
+    """Every object name and label value in a document (the API server wants DNS labels or label values there)."""
+    if isinstance(value, dict):
+        found = [value["name"]] if key == "metadata" and "name" in value else []
+        found += list(value["labels"].values()) if key == "metadata" and "labels" in value else []
+        found += list(value["matchLabels"].values()) if "matchLabels" in value else []
+        return found + [name for child_key, child in value.items() for name in _names_and_labels(child, child_key)]
+    if isinstance(value, list):
+        return [name for child in value for name in _names_and_labels(child, key)]
+    return []
+
+
+def test_a_project_name_with_capitals_spaces_and_dots_gives_valid_names_and_labels(cookies: Any) -> None:
+    project = bake(cookies, project_name="My Pipeline.v2", package_name="my_pipeline")
+    names = [name for manifest in MANIFESTS for doc in _documents(project, manifest) for name in _names_and_labels(doc)]
+    assert "my-pipeline-v2-workers" in names and "my-pipeline-v2" in names
+    assert [name for name in names if not DNS_LABEL.match(name)] == []
+    for manifest in MANIFESTS:
+        for document in _documents(project, manifest):
+            kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
 
 
 def test_an_invalid_manifest_is_caught(project: Path) -> None:
