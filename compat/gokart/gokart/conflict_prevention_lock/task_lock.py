@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar, NamedTuple
 
+import redis
+
 from kartcore.errors import LockError
 
 __all__ = [
@@ -45,8 +47,6 @@ class RedisClient:
         key = (host or "localhost", port or 6379)
         instance = cls._instances.get(key)
         if instance is None:
-            import redis  # here, not at import: `import gokart` must work without the redis extra, as kartcore does
-
             instance = cls._instances[key] = super().__new__(cls)
             instance._redis_client = redis.Redis(host=key[0], port=key[1])
         return instance

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from gokart.conflict_prevention_lock.task_lock import TaskLockParams
-
-if TYPE_CHECKING:  # redis-py is imported when a lock is first taken: `import gokart` works without it
-    from kartcore.io.locks.redis_lock import RedisLock
+from kartcore.io.locks.redis_lock import RedisLock
 
 __all__ = ["wrap_dump_with_lock", "wrap_load_with_lock", "wrap_remove_with_lock", "wrap_run_with_lock"]
 
@@ -26,8 +24,6 @@ DEFAULT_TIMEOUT = 180
 
 
 def _held(params: TaskLockParams) -> RedisLock:
-    from kartcore.io.locks.redis_lock import RedisLock
-
     return RedisLock(
         params.redis_key,
         host=str(params.redis_host),
