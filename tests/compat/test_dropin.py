@@ -213,6 +213,10 @@ def test_pip_installed_dropin(tmp_path: Path) -> None:
 
     result = run_python(interpreter, checks_script(), work)
     assert result.returncode == 0, result.stderr
+    # gokart depends on redis and gokart code patches the lock module's redis: the drop-in brings it along.
+    patched = "import gokart.conflict_prevention_lock.task_lock as lock; print(lock.redis.Redis.__module__)"
+    result = run_python(interpreter, patched, work)
+    assert result.returncode == 0 and result.stdout.strip() == "redis.client", result.stderr
     assert_unserved(interpreter, work)
     assert_quickstart_names(interpreter, work)
 
