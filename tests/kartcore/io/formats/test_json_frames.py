@@ -133,7 +133,9 @@ def test_an_old_file_that_never_loads_says_what_to_do(tmp_path: Path) -> None:
 
 _ZONES = [datetime.timezone.utc, datetime.timezone(datetime.timedelta(hours=9)), zoneinfo.ZoneInfo("Europe/Berlin")]
 _TIMES = st.datetimes(min_value=datetime.datetime(1700, 1, 1), max_value=datetime.datetime(2200, 1, 1))
-_FINITE = st.floats(allow_nan=True, allow_infinity=False)
+#: Ordinary floats: finite and normal. Subnormals (below 2.2e-308) are refused by design, like inf (pandas' JSON
+#: reader fails on them); the awkward "inf" kind (any float) still reaches them in the other property tests.
+_FINITE = st.floats(allow_nan=True, allow_infinity=False, allow_subnormal=False)
 _TEXT = st.text(max_size=6)
 _NAMES = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6)
 _INT64 = st.integers(-(2**63), 2**63 - 1)
