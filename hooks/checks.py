@@ -9,9 +9,10 @@ project (they sit outside the rendered project directory, and the bundled runtim
 * :func:`post_gen` bundles the runtime into the project (hook_bundle), drops what the answers did not
   select, records the answers for later updates (hook_record: ``.cruft.json``, unless cruft is the caller)
   and verifies the project: no unrendered Jinja, every Python file compiles, TOML/INI/YAML parse
-  (hook_files), and (``verify=yes``) the pipeline and the project's tests run in a throwaway workspace (hook_verify)
-  and the lock file is written (hook_lock).
-  With ``verify=yes`` the metadata must also pass the package manager's offline check (hook_metadata).
+  (hook_files). With ``verify=yes`` the metadata must pass the package manager's offline check (hook_metadata),
+  the lock file is written (hook_lock), the project installs from it into its ``.venv`` and the example
+  pipeline and its tests run there (hook_install); without a lock, they run with the hook's interpreter in a
+  throwaway workspace (hook_verify).
   It is idempotent, because cruft re-runs it. hook_common holds the shared error and constants.
 """
 
@@ -27,6 +28,7 @@ from hook_answers import validate
 from hook_bundle import bundle_runtime
 from hook_common import BUNDLED, VerificationError
 from hook_files import check_files
+from hook_install import install_and_verify
 from hook_lock import lock_project
 from hook_metadata import check_metadata
 from hook_record import cruft_record, made_by_cruft
@@ -47,6 +49,24 @@ def remove_unselected(project_dir: Path, answers: Mapping[str, Any]) -> None:
         (project_dir / "LICENSE").unlink(missing_ok=True)
 
 
+def verify(project_dir: Path, context: Mapping[str, Any]) -> None:
+    """Check the metadata offline, lock, then install from the lock and run the example and the tests there.
+
+    Without a lock (no package manager, no index) or a Python the project accepts, the example and the
+    tests run with the hook's interpreter instead. cruft renders into temporary copies, so under cruft
+    the project keeps its own lock and environment and only the interpreter run is done.
+    """
+    print(check_metadata(project_dir, context))
+    installed = None
+    if not made_by_cruft(context):
+        print(lock_project(project_dir, context))
+        installed = install_and_verify(project_dir, context)
+    if installed is not None:
+        print(installed)
+    if installed is None or installed.startswith("install: skipped"):
+        print(run_pipeline_and_tests(project_dir, context))
+
+
 def post_gen(context: Mapping[str, Any], project_dir: Path, template_root: Path) -> int:
     """The post_gen_project hook: bundle, tidy, record, verify; print the reason and return 1 on failure."""
     try:
@@ -58,10 +78,7 @@ def post_gen(context: Mapping[str, Any], project_dir: Path, template_root: Path)
             (project_dir / ".cruft.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         check_files(project_dir, context)
         if context.get("verify") == "yes":
-            print(run_pipeline_and_tests(project_dir, context))
-            print(check_metadata(project_dir, context))
-            if not made_by_cruft(context):  # cruft renders into temporary copies; the project keeps its own lock
-                print(lock_project(project_dir, context))
+            verify(project_dir, context)
     except VerificationError as exc:
         print(f"ERROR: the generated project failed verification: {exc}", file=sys.stderr)
         return 1

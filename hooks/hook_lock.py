@@ -20,6 +20,15 @@ LOCK_FILES = {"poetry": "poetry.lock", "uv": "uv.lock"}
 LOCK_TIMEOUT_SECONDS = 300
 #: Keeps the package managers from asking questions or drawing progress bars in a hook's output.
 QUIET = {"POETRY_NO_INTERACTION": "1", "UV_NO_PROGRESS": "1"}
+#: An activated virtualenv would be Poetry's target (and ``poetry sync`` removes what its lock does not
+#: list): the project gets its own .venv instead, whoever runs the hook.
+FOREIGN_ENVIRONMENT = ("VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "PYTHONPATH", "PYTHONHOME")
+
+
+def manager_environment() -> dict[str, str]:
+    """This process's environment without an activated virtualenv, quiet, any virtualenv in the project."""
+    environment = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENVIRONMENT}
+    return {**environment, **QUIET, "POETRY_VIRTUALENVS_IN_PROJECT": "true"}
 
 
 def find_tool(name: str, search_path: str | None = None) -> str | None:
@@ -44,11 +53,13 @@ def lock_project(project_dir: Path, context: Mapping[str, Any], search_path: str
     executable = find_tool(manager, search_path)
     if executable is None:
         return f"lock: {lock} not written: {manager} is not installed here. Write it with: {later}"
+    venv = project_dir / ".venv"
+    had_venv = venv.exists()  # `poetry lock` creates the project's virtualenv (in the project, see manager_environment)
     try:
         result = subprocess.run(
             [executable, "lock"],
             cwd=project_dir,
-            env={**os.environ, **QUIET},
+            env=manager_environment(),
             capture_output=True,
             text=True,
             timeout=LOCK_TIMEOUT_SECONDS,
@@ -61,6 +72,8 @@ def lock_project(project_dir: Path, context: Mapping[str, Any], search_path: str
     if succeeded:
         return f"lock: wrote {lock} (commit it: CI and the Dockerfile install exactly what it pins)"
     (project_dir / lock).unlink(missing_ok=True)
+    if not had_venv:
+        shutil.rmtree(venv, ignore_errors=True)
     return (
         f"lock: {lock} not written: `{manager} lock` could not resolve the dependencies ({reason}). "
         f"Write it where {manager} reaches your package index: {later}"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from hook_common import BUNDLED, VENDOR_DIR, VerificationError
+from hook_common import BUNDLED, USER_INSTALLS, VENDOR_DIR, VerificationError, run_command
 
 VERIFY_TIMEOUT_SECONDS = 120
 
@@ -25,10 +25,9 @@ def run_pipeline_and_tests(project_dir: Path, context: Mapping[str, Any]) -> str
     bundled = context.get("kartcore_source") == BUNDLED
     missing = [name for name in ("luigi",) + (() if bundled else ("kartcore",)) if not _importable(name)]
     manager = context.get("package_manager") or "poetry"
-    install = "uv sync" if manager == "uv" else "poetry install"
     how = (
-        f"cd {project_dir.name} && {install} && {manager} run python main.py {package}.Sample --local-scheduler"
-        f" && {manager} run pytest"
+        f"cd {project_dir.name} && {USER_INSTALLS[manager]}"
+        f" && {manager} run python main.py {package}.Sample --local-scheduler && {manager} run pytest"
     )
     if missing:
         return (
@@ -36,29 +35,34 @@ def run_pipeline_and_tests(project_dir: Path, context: Mapping[str, Any]) -> str
             f"{', '.join(missing)}. Run them with: {how}"
         )
     environment = _environment(project_dir, bundled)
+    if not _importable("pytest"):
+        ran = run_example(project_dir, package, [sys.executable], environment)
+        return f"verify: {ran}; skipped the tests (this Python cannot import pytest). Run them with: {how}"
+    return "verify: " + run_example_and_tests(project_dir, package, [sys.executable], environment)
+
+
+def run_example(project_dir: Path, package: str, python: list[str], environment: dict[str, str]) -> str:
+    """Run ``main.py <package>.Sample`` with ``python`` (an interpreter, or a package manager's ``run python``).
+
+    The outputs go to a throwaway workspace, so the new project holds no ``resources/`` it did not ask for.
+    """
     with tempfile.TemporaryDirectory(prefix="kart-verify-") as workspace:
-        pipeline = _run(
-            [
-                sys.executable,
-                "main.py",
-                f"{package}.Sample",
-                "--local-scheduler",
-                "--no-lock",
-                f"--TaskOnKart-workspace-directory={workspace}",
-            ],
-            project_dir,
-            environment,
-        )
+        command = [*python, "main.py", f"{package}.Sample", "--local-scheduler", "--no-lock"]
+        pipeline = _run([*command, f"--TaskOnKart-workspace-directory={workspace}"], project_dir, environment)
         if pipeline.returncode != 0:
             raise VerificationError(f"`python main.py {package}.Sample --local-scheduler` failed:\n{pipeline.stderr}")
         if not list(Path(workspace).rglob("Sample_*.pkl")):
             raise VerificationError(f"`python main.py {package}.Sample` wrote no Sample output")
-    if not _importable("pytest"):
-        return f"verify: the pipeline ran; skipped the tests (this Python cannot import pytest). Run them with: {how}"
-    tests = _run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"], project_dir, environment)
+    return "the pipeline ran"
+
+
+def run_example_and_tests(project_dir: Path, package: str, python: list[str], environment: dict[str, str]) -> str:
+    """:func:`run_example`, then the project's tests; says how many passed."""
+    ran = run_example(project_dir, package, python, environment)
+    tests = _run([*python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"], project_dir, environment)
     if tests.returncode != 0:
         raise VerificationError(f"the project's tests failed:\n{tests.stdout[-4000:]}{tests.stderr[-2000:]}")
-    return f"verify: the pipeline ran and the tests passed ({tests.stdout.strip().splitlines()[-1]})"
+    return f"{ran} and the tests passed ({tests.stdout.strip().splitlines()[-1]})"
 
 
 def _importable(name: str) -> bool:
@@ -75,9 +79,4 @@ def _environment(project_dir: Path, bundled: bool) -> dict[str, str]:
 
 
 def _run(command: list[str], cwd: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=VERIFY_TIMEOUT_SECONDS
-        )
-    except subprocess.TimeoutExpired:
-        raise VerificationError(f"`{' '.join(command)}` took longer than {VERIFY_TIMEOUT_SECONDS} s") from None
+    return run_command(command, cwd, environment, VERIFY_TIMEOUT_SECONDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,13 @@ from typing import Any
 import luigi.configuration
 import pytest
 from luigi.task_register import Register
+
+#: What ``verify=yes`` prints when the example pipeline and the project's tests passed: installed from the
+#: lock into the project's .venv when the package manager reached an index, else with the hook's interpreter.
+VERIFIED = re.compile(
+    r"^verify: (installed from (poetry|uv)\.lock into \.venv; )?the pipeline ran and the tests passed \(\d+ passed",
+    re.MULTILINE,
+)
 
 
 @pytest.fixture(autouse=True)

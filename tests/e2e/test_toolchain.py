@@ -102,7 +102,7 @@ def project(manager: str, generated: tuple[Path, str], tmp_path_factory: pytest.
     """
     work = tmp_path_factory.mktemp(f"install-{manager}")
     root = work / "kart-pipeline"
-    shutil.copytree(generated[0], root)
+    shutil.copytree(generated[0], root, ignore=shutil.ignore_patterns(".venv"))  # the hook's install: see below
     project = managed(manager, root, PACKAGE, work / "homes")
     if manager == "poetry":
         source = run(["bash", USE_PIP_INDEX, sys.executable], cwd=root, env=project.env())
@@ -135,6 +135,27 @@ def test_generation_with_checks_locks_or_names_the_command(manager: str, generat
         assert line.startswith(f"lock: wrote {lock}")
     else:
         assert line.endswith(f"cd kart-pipeline && {manager} lock"), line
+
+
+def test_generation_with_a_lock_installs_the_project_and_verifies_it_there(
+    manager: str, generated: tuple[Path, str]
+) -> None:
+    """With its lock written, the hook installs the project into .venv and runs the example and the tests there."""
+    root, printed = generated
+    if not (root / LOCK_FILES[manager]).is_file():
+        assert "verify: the pipeline ran and the tests passed" in printed  # with the hook's interpreter
+        assert manager == "poetry", printed  # uv reaches this workplace's index
+        return
+    assert f"verify: installed from {LOCK_FILES[manager]} into .venv; the pipeline ran and the tests passed" in printed
+    tool = [str(root / ".venv/bin/python"), "-c", "import kart_pipeline, kartcore, pytest"]
+    imported = run(tool, cwd=root, env=environment())
+    assert imported.returncode == 0, explain(imported)
+    again = run(
+        [*RUNNER_PREFIX[manager], "python", "-c", "import kart_pipeline"],
+        cwd=root,
+        env=environment(**tool_homes(root.parent.parent / "homes")),
+    )
+    assert again.returncode == 0, explain(again)  # the manager finds the project's environment as it is
 
 
 def test_the_lock_matches_pyproject(manager: str, project: ManagedProject) -> None:
@@ -373,7 +394,7 @@ def test_docker_build_without_a_lock_names_the_command_that_writes_it(
     podman: Podman, manager: str, generated: tuple[Path, str], tmp_path: Path
 ) -> None:
     root = tmp_path / "kart-pipeline"
-    shutil.copytree(generated[0], root)
+    shutil.copytree(generated[0], root, ignore=shutil.ignore_patterns(".venv"))
     lock = LOCK_FILES[manager]
     (root / lock).unlink(missing_ok=True)
     tag = f"localhost/kart-nolock-{uuid.uuid4().hex[:12]}:test"

@@ -107,6 +107,9 @@ def test_poetry_without_a_reachable_index_says_which_command_writes_the_lock(coo
     assert message.startswith("lock: poetry.lock not written: `poetry lock` could not resolve the dependencies (")
     assert message.endswith("Write it where poetry reaches your package index: cd kart-pipeline && poetry lock")
     assert not (project / "poetry.lock").exists()
+    assert not (project / ".venv").exists()  # `poetry lock` made it; the failed lock removes it
+    virtualenvs = Path(os.environ["POETRY_CACHE_DIR"]) / "virtualenvs"
+    assert not virtualenvs.exists() or list(virtualenvs.iterdir()) == []  # and none elsewhere
 
 
 @pytest.mark.parametrize("manager", ["poetry", "uv"])
@@ -138,7 +141,7 @@ def test_without_checks_nothing_is_locked(cookies, capfd, manager: str) -> None:
 def test_generation_with_checks_writes_uv_lock(cookies, capfd) -> None:
     project = bake(cookies, package_manager="uv", verify="yes")
     out = capfd.readouterr().out
-    assert "verify: the pipeline ran and the tests passed" in out
+    assert "verify: installed from uv.lock into .venv; the pipeline ran and the tests passed" in out
     assert "lock: wrote uv.lock" in out
     assert (project / "uv.lock").is_file()
     assert tool(project, "uv", "lock", "--check").returncode == 0
