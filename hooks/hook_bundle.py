@@ -2,7 +2,8 @@
 
 The copy leaves out the template (package data in a wheel); its pyproject is written from the runtime's own
 metadata (the repository's pyproject.toml in a checkout, the installed distribution's metadata from a wheel),
-without the dependencies only ``kart new`` needs.
+without the dependencies only ``kart new`` needs, and with the runtime's extras (``dask``, ``s3``, ...): the
+generated README tells users to depend on ``gokart-core[dask]``, which names nothing without them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from typing import Any
 from hook_common import RUNTIME_PACKAGE, VENDOR_DIR, VerificationError
 
 SCAFFOLDING_ONLY = {"cookiecutter"}
+#: The runtime's extras a project cannot use: its own development tools.
+DEVELOPMENT_EXTRAS = {"dev"}
+#: A TOML array of strings (which may hold brackets: ``"dask[distributed]"``); group 1 is its inside.
+STRING_LIST = r'\[((?:\s*"[^"]*"\s*,?)*)\s*\]'
+#: ``extra == "dask"``, the clause of a wheel's Requires-Dist marker that names the extra.
+EXTRA_CLAUSE = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
 DISTRIBUTION = "gokart-core"
 TEMPLATES_DIR = "templates"
 
@@ -87,15 +94,19 @@ def installed_metadata(package: Path) -> dict[str, Any]:
             for file in dist.files or []
             if ".dist-info" in file.parts[0] and file.name.upper().startswith(("LICENSE", "COPYING"))
         ]
+        extras: dict[str, list[str]] = {}
+        for requirement in dist.requires or []:
+            extra = EXTRA_CLAUSE.search(requirement)
+            if extra:
+                extras.setdefault(extra.group(1), []).append(_without_extra_clause(requirement))
         return {
             "name": DISTRIBUTION,
             "version": dist.version,
             "requires-python": dist.metadata["Requires-Python"] or "",
             "dependencies": [
-                _pep508(requirement)
-                for requirement in dist.requires or []
-                if not re.search(r"\bextra\s*==", requirement)
+                _pep508(requirement) for requirement in dist.requires or [] if not EXTRA_CLAUSE.search(requirement)
             ],
+            "optional-dependencies": extras,
             "scripts": {entry.name: entry.value for entry in dist.entry_points if entry.group == "console_scripts"},
             "license_file": Path(str(dist.locate_file(licenses[0]))) if licenses else None,
         }
@@ -103,6 +114,14 @@ def installed_metadata(package: Path) -> dict[str, Any]:
         f"cannot bundle kartcore: neither {package.parent / 'pyproject.toml'} nor an installed {DISTRIBUTION} "
         f"next to {package} says which version and dependencies it has"
     )
+
+
+def _without_extra_clause(requirement: str) -> str:
+    """``s3fs (>=2023.6) ; extra == "s3"`` as the extra's own requirement: ``s3fs>=2023.6``."""
+    requirement, _, marker = requirement.partition(";")
+    clauses = [clause for clause in re.split(r"\s+and\s+", marker.strip()) if not EXTRA_CLAUSE.fullmatch(clause)]
+    kept = " and ".join(clause for clause in clauses if clause)
+    return _pep508(f"{requirement.strip()} ; {kept}" if kept else requirement.strip())
 
 
 def _pep508(requirement: str) -> str:
@@ -128,10 +147,15 @@ def _requirement_name(requirement: str) -> str:
 
 
 def vendored_pyproject(metadata: Mapping[str, Any]) -> str:
-    """The vendored runtime's pyproject: the runtime's name, version, scripts and (runtime) dependencies."""
+    """The vendored runtime's pyproject: the runtime's name, version, scripts, (runtime) dependencies and extras."""
     dependencies = "".join(f"    {json.dumps(item)},\n" for item in runtime_dependencies(metadata["dependencies"]))
     scripts = "".join(
         f"{json.dumps(name)} = {json.dumps(target)}\n" for name, target in sorted(metadata["scripts"].items())
+    )
+    extras = "".join(
+        f"{name} = {json.dumps(items)}\n"
+        for name, items in sorted(metadata.get("optional-dependencies", {}).items())
+        if name not in DEVELOPMENT_EXTRAS
     )
     return (
         "# A copy of the kartcore runtime bundled by the project template; see the template for its source.\n"
@@ -142,6 +166,7 @@ def vendored_pyproject(metadata: Mapping[str, Any]) -> str:
         f'requires-python = "{metadata["requires-python"]}"\n'
         'license = "MIT"\n'
         f"dependencies = [\n{dependencies}]\n\n"
+        + (f"[project.optional-dependencies]\n{extras}\n" if extras else "")
         + (f"[project.scripts]\n{scripts}\n" if scripts else "")
         + "[tool.poetry]\n"
         f'packages = [{{ include = "{RUNTIME_PACKAGE}" }}]\n\n'
@@ -152,18 +177,33 @@ def vendored_pyproject(metadata: Mapping[str, Any]) -> str:
 
 
 def read_project_table(pyproject: Path) -> dict[str, Any]:
-    """``[project]`` name, version, requires-python, dependencies and scripts of a pyproject.toml."""
+    """``[project]`` name, version, requires-python, dependencies, extras and scripts of a pyproject.toml."""
     text = pyproject.read_text(encoding="utf-8")
     if sys.version_info >= (3, 11):
         import tomllib
 
         project = tomllib.loads(text)["project"]
-        return {**project, "scripts": project.get("scripts", {})}
+        return {
+            **project,
+            "scripts": project.get("scripts", {}),
+            "optional-dependencies": project.get("optional-dependencies", {}),
+        }
     text = re.sub(r'("[^"\n]*")|#[^\n]*', lambda match: match.group(1) or "", text)  # comments may hold [ ]
     section = text.split("[project]", 1)[1].split("\n[", 1)[0]  # pragma: no cover - Python 3.10 only
     fields: dict[str, Any] = dict(re.findall(r'^(name|version|requires-python)\s*=\s*"([^"]*)"', section, re.M))
-    block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", section, re.M | re.S)
+    block = re.search(rf"^dependencies\s*=\s*{STRING_LIST}", section, re.M)
     fields["dependencies"] = re.findall(r'"([^"]+)"', block.group(1) if block else "")
-    scripts = text.split("[project.scripts]", 1)[1].split("\n[", 1)[0] if "[project.scripts]" in text else ""
+    scripts = _table(text, "project.scripts")
     fields["scripts"] = dict(re.findall(r'^([\w.-]+)\s*=\s*"([^"]+)"', scripts, re.M))
+    optional = _table(text, "project.optional-dependencies")
+    fields["optional-dependencies"] = {
+        name: re.findall(r'"([^"]+)"', items)
+        for name, items in re.findall(rf"^([\w.-]+)\s*=\s*{STRING_LIST}", optional, re.M)
+    }
     return fields
+
+
+def _table(text: str, name: str) -> str:
+    """The body of ``[name]`` in TOML text without comments (empty when there is none); Python 3.10 only."""
+    header = f"[{name}]"
+    return text.split(header, 1)[1].split("\n[", 1)[0] if header in text else ""

@@ -182,6 +182,9 @@ def test_the_vendored_pyproject_has_the_repository_name_version_and_dependencies
     assert SpecifierSet(table["requires-python"]) == SpecifierSet(PROJECT["requires-python"])
     runtime = [item for item in PROJECT["dependencies"] if not item.startswith("cookiecutter")]
     assert sorted(map(by_meaning, table["dependencies"])) == sorted(map(by_meaning, runtime))
+    extras = {name: sorted(map(by_meaning, items)) for name, items in PROJECT["optional-dependencies"].items()}
+    del extras["dev"]
+    assert {name: sorted(map(by_meaning, items)) for name, items in table["optional-dependencies"].items()} == extras
 
 
 def by_meaning(requirement: str) -> tuple[str, str, str]:

@@ -29,7 +29,8 @@ def normalized(requirements: list[str]) -> set[str]:
 def wheel_style(requirement: str, extra: str | None = None) -> str:
     """A Requires-Dist value as poetry-core writes it."""
     parsed = Requirement(requirement)
-    text = f"{parsed.name} ({parsed.specifier})" if parsed.specifier else parsed.name
+    name = parsed.name + (f"[{','.join(sorted(parsed.extras))}]" if parsed.extras else "")
+    text = f"{name} ({parsed.specifier})" if parsed.specifier else name
     markers = [str(parsed.marker)] if parsed.marker else []
     markers += [f'extra == "{extra}"'] if extra else []
     return text + (f" ; {' and '.join(markers)}" if markers else "")
@@ -47,6 +48,7 @@ def site_packages(tmp_path: Path) -> Path:
     requires = [wheel_style(item) for item in PROJECT["dependencies"]]
     extras = PROJECT["optional-dependencies"]
     requires += [wheel_style(item, extra) for extra, items in extras.items() for item in items]
+    requires.append(wheel_style("tomli>=2.0; python_version < '3.11'", "dask"))  # an extra's clause beside another
     (info / "METADATA").write_text(
         "Metadata-Version: 2.4\n"
         f"Name: {PROJECT['name']}\nVersion: {PROJECT['version']}\nRequires-Python: {PROJECT['requires-python']}\n"
@@ -71,6 +73,9 @@ def test_the_vendored_pyproject_of_an_installed_runtime_matches_the_repository(
     assert normalized(vendored["dependencies"]) == normalized(runtime)
     assert len(vendored["dependencies"]) == len(runtime)  # no extra's requirement slipped in
     assert not [item for item in vendored["dependencies"] if "(" in item]  # written as pyproject writes them
+    extras = {name: normalized(items) for name, items in PROJECT["optional-dependencies"].items() if name != "dev"}
+    extras["dask"] |= normalized(["tomli>=2.0; python_version < '3.11'"])
+    assert {name: normalized(items) for name, items in vendored["optional-dependencies"].items()} == extras
     assert (vendor / "LICENSE").read_bytes() == (REPO_ROOT / "LICENSE").read_bytes()
     assert (vendor / "kartcore" / "__init__.py").is_file()
     assert not (vendor / "kartcore" / "templates").exists()

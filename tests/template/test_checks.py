@@ -237,6 +237,10 @@ def test_the_vendored_pyproject_matches_the_root_project_table(tmp_path: Path) -
     assert vendored["project"]["dependencies"] == [item for item in root["dependencies"] if "cookiecutter" not in item]
     assert any("cookiecutter" in item for item in root["dependencies"]), "kart new needs it in the runtime itself"
     assert vendored["project"]["scripts"] == {"kart": "kartcore.cli:main"}
+    # the extras a project asks for as gokart-core[dask], but not the runtime's own development tools
+    extras = {name: items for name, items in root["optional-dependencies"].items() if name != "dev"}
+    assert vendored["project"]["optional-dependencies"] == extras
+    assert {"dask", "s3", "gcs", "redis", "slack"} <= set(extras)
     assert vendored["tool"]["poetry"]["packages"] == [{"include": "kartcore"}]
     assert vendored["build-system"]["build-backend"] == "poetry.core.masonry.api"
 
@@ -260,8 +264,9 @@ def test_the_python_3_10_fallback_reads_the_same_project_table(monkeypatch: pyte
     with_tomllib = hook_bundle.read_project_table(REPO_ROOT / "pyproject.toml")
     monkeypatch.setattr(hook_bundle, "sys", SimpleNamespace(version_info=(3, 10, 0)))
     fallback = hook_bundle.read_project_table(REPO_ROOT / "pyproject.toml")
-    for key in ("name", "version", "requires-python", "dependencies", "scripts"):
+    for key in ("name", "version", "requires-python", "dependencies", "scripts", "optional-dependencies"):
         assert fallback[key] == with_tomllib[key], key
+    assert fallback["optional-dependencies"]["dask"] == ["dask[distributed]>=2024.1"]  # brackets inside a string
 
 
 # ----- cruft_record() -----------------------------------------------------------------------------
