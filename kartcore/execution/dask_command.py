@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import luigi
 from luigi.cmdline_parser import CmdlineParser
 
 from kartcore.errors import BuildError, ConfigError, SchedulerUnreachableError
+
+if TYPE_CHECKING:
+    from kartcore.execution.slack import Notifier
 
 #: luigi's options that choose its own scheduler: (argparse destination, flag).
 LUIGI_SCHEDULER_FLAGS = (
@@ -44,8 +48,11 @@ class KartcoreOptions(luigi.Config):
         return "kartcore"
 
 
-def exit_code_on_dask(parser: CmdlineParser, root: luigi.Task) -> int | None:
-    """None when the command line does not choose Dask; otherwise run ``root``'s DAG there and return the exit code."""
+def exit_code_on_dask(parser: CmdlineParser, root: luigi.Task, notifier: Notifier | None = None) -> int | None:
+    """None when the command line does not choose Dask; otherwise run ``root``'s DAG there and return the exit code.
+
+    With a ``notifier`` ([SlackConfig]), a run that started reports its outcome, as a run on luigi does.
+    """
     command = importlib.import_module("kartcore.execution.run")  # it imports this module: exit codes taken lazily
 
     given = getattr(parser.known_args, "kartcore_dask_scheduler", None)
@@ -61,9 +68,11 @@ def exit_code_on_dask(parser: CmdlineParser, root: luigi.Task) -> int | None:
         return None
     from kartcore.execution.dask_executor import run_on_dask
     from kartcore.execution.dask_worker import task_label
+    from kartcore.execution.run_report import EventAggregator
 
+    events = EventAggregator()
     try:
-        done = run_on_dask(root, address)
+        done = run_on_dask(root, address, events)
     except ConfigError as exc:
         print(f"kartcore: {exc}", file=sys.stderr)
         return command.EXIT_USAGE
@@ -73,10 +82,14 @@ def exit_code_on_dask(parser: CmdlineParser, root: luigi.Task) -> int | None:
     except BuildError as exc:
         details = [f"--- {task_label(failure.task)}\n{failure.traceback.rstrip()}" for failure in exc.failures]
         print("\n".join([f"kartcore: {exc}", *details]), file=sys.stderr)
+        if notifier is not None:  # logs a failed send, never raises: the exit code stays the run's
+            notifier.send(root, events, complete=False)
         return command.EXIT_FAILED
     print(
         f"kartcore: {root.get_task_family()} is complete; Dask ({address}) was given {done.submitted} tasks, "
         f"{done.complete} found complete were not submitted",
         file=sys.stderr,
     )
+    if notifier is not None:
+        notifier.send(root, events, complete=True)
     return command.EXIT_OK

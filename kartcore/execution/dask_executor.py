@@ -27,7 +27,7 @@ import threading
 import traceback
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import luigi
 from luigi.task import flatten
@@ -54,6 +54,14 @@ class DaskRun:
     complete: int
 
 
+class Outcomes(Protocol):
+    """Where a run reports its tasks' outcomes (:class:`kartcore.execution.run_report.EventAggregator`)."""
+
+    def record_outcomes(
+        self, present: list[luigi.Task], succeeded: list[luigi.Task], failures: list[TaskFailure]
+    ) -> None: ...
+
+
 @dataclass
 class _Planned:
     task: luigi.Task
@@ -62,32 +70,45 @@ class _Planned:
     requires: list[str]
 
 
-def run_on_dask(task: luigi.Task, address: str) -> DaskRun:
+def run_on_dask(task: luigi.Task, address: str, outcomes: Outcomes | None = None) -> DaskRun:
     """Run ``task``'s DAG on the Dask scheduler at ``address`` (``tcp://host:8786``).
 
     Raises :class:`SchedulerUnreachableError` (nothing ran), :class:`ConfigError` when dask[distributed] is
-    not installed, or :class:`BuildError` with each failed task's traceback.
+    not installed, or :class:`BuildError` with each failed task's traceback. ``outcomes`` hears, before
+    any BuildError, which tasks were complete already, which ran and which failed (for a run's report).
     """
     distributed = _import_distributed()
     check_reachable(address)
-    planned, complete = plan(task)
-    if planned:
-        client = _connect(distributed, address)
-        try:
-            futures = _submit(client, planned, driver_settings())
-            for count, future in enumerate(distributed.as_completed(futures.values(), loop=client.loop), 1):
-                logger.info("%s: %s (%d/%d)", future.key, future.status, count, len(futures))
-            failures = _failures(planned, futures)
-        finally:
-            client.close()
-        if failures:
-            raise BuildError(_message(task, address, failures), failures)
-    if "_kart_rerun_pending" in vars(task):  # the run is over: the root's rerun (or rerun_stale mark) is spent
-        task._kart_rerun_pending = False
-    if not _is_complete(task):
-        message = f"build of {task.get_task_family()} on Dask ({address}) ran every task, but it is not complete"
-        raise BuildError(message, [TaskFailure(task, None, message)])
-    return DaskRun(address, len(planned), complete)
+    present: list[luigi.Task] = []
+    succeeded: list[luigi.Task] = []
+    failures: list[TaskFailure] = []
+    try:
+        planned, present = plan(task)
+        if planned:
+            client = _connect(distributed, address)
+            try:
+                futures = _submit(client, planned, driver_settings())
+                for count, future in enumerate(distributed.as_completed(futures.values(), loop=client.loop), 1):
+                    logger.info("%s: %s (%d/%d)", future.key, future.status, count, len(futures))
+                failures = _failures(planned, futures)
+                succeeded = [item.task for item in planned if futures[item.key].status == "finished"]
+            finally:
+                client.close()
+            if failures:
+                raise BuildError(_message(task, address, failures), failures)
+        if "_kart_rerun_pending" in vars(task):  # the run is over: the root's rerun (or rerun_stale mark) is spent
+            task._kart_rerun_pending = False
+        if not _is_complete(task):
+            message = f"build of {task.get_task_family()} on Dask ({address}) ran every task, but it is not complete"
+            failures = [TaskFailure(task, None, message)]
+            raise BuildError(message, failures)
+    except BuildError as exc:
+        if outcomes is not None:
+            outcomes.record_outcomes(present, succeeded, exc.failures)
+        raise
+    if outcomes is not None:
+        outcomes.record_outcomes(present, succeeded, [])
+    return DaskRun(address, len(planned), len(present))
 
 
 def task_key(task: luigi.Task) -> str:
@@ -117,13 +138,14 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_SECONDS) -> N
         ) from None
 
 
-def plan(root: luigi.Task) -> tuple[list[_Planned], int]:
-    """The incomplete tasks of ``root``'s DAG, requirements first, and how many complete tasks were found.
+def plan(root: luigi.Task) -> tuple[list[_Planned], list[luigi.Task]]:
+    """The incomplete tasks of ``root``'s DAG, requirements first, and the complete tasks found on the way.
 
     Iterative, so a deep chain does not hit Python's recursion limit. Raises :class:`BuildError` for a
     task whose completeness, requirements or id cannot be worked out, or that cannot be pickled.
     """
     nodes: dict[str, _Planned | None] = {}  # key -> planned task, or None when complete
+    present: list[luigi.Task] = []
     pending: set[str] = set()
     order: list[_Planned] = []
     stack: list[tuple[luigi.Task, list[luigi.Task] | None]] = [(root, None)]
@@ -136,6 +158,7 @@ def plan(root: luigi.Task) -> tuple[list[_Planned], int]:
                     continue
                 if _is_complete(task):
                     nodes[key] = None
+                    present.append(task)
                     continue
                 pending.add(key)
                 requirements = flatten(task.deps())
@@ -150,7 +173,7 @@ def plan(root: luigi.Task) -> tuple[list[_Planned], int]:
             ) from exc
         nodes[key] = _Planned(task, key, payload(task), [k for k in dict.fromkeys(keys) if nodes[k] is not None])
         order.append(nodes[key])
-    return order, sum(node is None for node in nodes.values())
+    return order, present
 
 
 def payload(task: luigi.Task) -> bytes:

@@ -12,7 +12,7 @@ from types import TracebackType
 
 import luigi
 
-from kartcore.errors import TaskFailure
+from kartcore.errors import RemoteTaskError, TaskFailure
 
 #: Methods luigi and kartcore call on a task before (or instead of) ``run()``.
 DEFINITION_METHODS = frozenset({"requires", "output", "complete"})
@@ -36,9 +36,9 @@ def definition_error(exc: BaseException) -> str | None:
 
 def failure_line(failure: TaskFailure) -> str:
     """The failed task, then what went wrong: its method and exception, or the last line of its traceback."""
-    if failure.exception is not None:
+    if failure.exception is not None and not isinstance(failure.exception, RemoteTaskError):
         return definition_error(failure.exception) or f"{_name(failure.task)} failed: {_cause(failure.exception)}"
-    text = failure.traceback.strip()
+    text = failure.traceback.strip()  # a remote worker's failure is its traceback text: the last line says it
     return f"{_name(failure.task)} failed: {text.splitlines()[-1] if text else 'no error text'}"
 
 

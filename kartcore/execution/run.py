@@ -73,11 +73,11 @@ def run_command_line(argv: list[str] | None = None) -> int:
                 return EXIT_OK
             if staleness.wants_rerun_stale(root):  # --rerun-stale or [TaskOnKart] rerun_stale
                 staleness.mark_stale(root)
-            on_dask = dask_command.exit_code_on_dask(parser, root)  # --dask-scheduler: the DAG runs on Dask
+            notifier = slack.configured_notifier()  # [SlackConfig]: a bad value is refused before anything runs
+            on_dask = dask_command.exit_code_on_dask(parser, root, notifier)  # --dask-scheduler: runs on Dask
             if on_dask is not None:
                 return on_dask
             core = _core_settings()
-            notifier = slack.configured_notifier()  # [SlackConfig]: a bad value is refused before anything runs
             if not core.local_scheduler:
                 _check_scheduler_reachable(core)
             with run_report.collecting() as events:

@@ -5,7 +5,8 @@ code. luigi reports through events, fired in the scheduling process for what it 
 (``DEPENDENCY_DISCOVERED``, ``DEPENDENCY_PRESENT`` for a task complete already) but in the task's own
 process for ``SUCCESS``/``FAILURE``, which with ``--workers N`` is a forked child whose events never
 reach us. So :meth:`EventAggregator.finish` completes the picture from the scheduler (the tasks it marks
-DONE, through its public ``task_list``) and from the run's failures, which cover every process.
+DONE, through its public ``task_list``) and from the run's failures, which cover every process. A run on
+Dask fires no luigi events at all; its driver says what happened (:meth:`EventAggregator.record_outcomes`).
 
 One set of handlers is registered once on ``luigi.Task`` and feeds whichever aggregators are active.
 """
@@ -67,14 +68,29 @@ class EventAggregator:
     def finish(self, root: luigi.Task, scheduler: Any, failures: list[TaskFailure]) -> None:
         """Complete the record after the run: tasks other processes ran, from the scheduler and the failures."""
         self._seen.setdefault(root.task_id, root)
-        for failure in failures:
-            task_id = getattr(failure.task, "task_id", str(failure.task))
-            self._failed[task_id] = failure_line(failure)
-            self._succeeded.pop(task_id, None)
+        self._record_failures(failures)
         for task_id in _done_ids(scheduler):
             task = self._seen.get(task_id)
             if task is not None and task_id not in self._present and task_id not in self._failed:
                 self._succeeded.setdefault(task_id, _name(task))
+
+    def record_outcomes(
+        self, present: list[luigi.Task], succeeded: list[luigi.Task], failures: list[TaskFailure]
+    ) -> None:
+        """What a run without luigi's worker (on Dask) did: found complete, ran, failed (no events fire there)."""
+        for task in present:
+            self._complete_already(task)
+        for task in succeeded:
+            self._success(task)
+        self._record_failures(failures)
+
+    def _record_failures(self, failures: list[TaskFailure]) -> None:
+        for failure in failures:
+            task_id = getattr(failure.task, "task_id", str(failure.task))
+            if failure.task is not None:
+                self._seen.setdefault(task_id, failure.task)
+            self._failed[task_id] = failure_line(failure)
+            self._succeeded.pop(task_id, None)
 
     def _discovered(self, task: luigi.Task, dependency: luigi.Task) -> None:
         self._seen.setdefault(task.task_id, task)

@@ -155,13 +155,19 @@ def test_the_tree_goes_to_the_message_thread_through_the_upload_flow(
         assert fake_slack.one(method).headers["authorization"] == f"Bearer {TOKEN}"
 
 
-def test_a_failed_run_reports_the_failure_and_keeps_exit_1(run: Run, pipeline: Any, fake_slack: FakeSlack) -> None:
-    assert run("notify.RootOfBroken") == 1
+def assert_reports_the_broken_run(fake_slack: FakeSlack, pipeline: Any) -> None:
+    """The report of notify.RootOfBroken: Broken failed (with its reason), Leaf ran, RootOfBroken never started."""
     text = fake_slack.one("chat.postMessage").params["text"]
     broken = pipeline.Broken().label()
     assert text.startswith("Report of notify.RootOfBroken: did not complete\nSuccess: 1; Failure: 1; ")
     assert f"---- Failed tasks ----\n{broken} failed: RuntimeError: broken &lt;on&gt; purpose &amp; more\n" in text
     assert f"---- Succeeded tasks ----\n{pipeline.Leaf().label()}\n```" in text
+    assert pipeline.RootOfBroken().label() not in text
+
+
+def test_a_failed_run_reports_the_failure_and_keeps_exit_1(run: Run, pipeline: Any, fake_slack: FakeSlack) -> None:
+    assert run("notify.RootOfBroken") == 1
+    assert_reports_the_broken_run(fake_slack, pipeline)
 
 
 def test_a_huge_report_is_cut_below_slacks_limit(run: Run, fake_slack: FakeSlack) -> None:
@@ -176,6 +182,53 @@ def test_tasks_run_by_worker_processes_are_reported(run: Run, pipeline: Any, fak
     text = fake_slack.one("chat.postMessage").params["text"]
     assert "Success: 2; Failure: 0; Already complete: 0" in text
     assert pipeline.Leaf().label() in text and pipeline.Root().label() in text
+
+
+@pytest.fixture
+def on_dask(run: Run, fake_slack: FakeSlack) -> Iterator[Run]:
+    """``python main.py TASK --dask-scheduler ADDRESS`` in this process, against a real Dask scheduler and
+    worker (threads of this process, which imports the pipeline's module), notifying the stand-in."""
+    import distributed
+
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+
+        def run_with(task: str, *options: str) -> int:
+            slack = [f"--SlackConfig-channel={CHANNEL}", f"--SlackConfig-base-url={fake_slack.base_url}"]
+            return run_command_line([task, f"--dask-scheduler={cluster.scheduler_address}", *slack, *options])
+
+        yield run_with
+
+
+def test_a_dask_run_posts_the_report_a_luigi_run_posts(on_dask: Run, pipeline: Any, fake_slack: FakeSlack) -> None:
+    assert on_dask("notify.Root") == 0
+    leaf, root = pipeline.Leaf(), pipeline.Root()
+    assert fake_slack.methods() == ["chat.postMessage"]
+    assert fake_slack.one("chat.postMessage").params["text"] == (
+        "Report of notify.Root: complete\nSuccess: 2; Failure: 0; Already complete: 0\n```\n"
+        f"---- Succeeded tasks ----\n{leaf.label()}\n{root.label()}\n```"
+    )
+    assert root.output().load() == "leaf and root"
+    fake_slack.requests.clear()
+    assert on_dask("notify.Root") == 0  # nothing to run: Dask is given no task
+    assert fake_slack.one("chat.postMessage").params["text"] == (
+        "Report of notify.Root: complete\nSuccess: 0; Failure: 0; Already complete: 1\n```\n"
+        f"---- Already complete ----\n{root.label()}\n```"
+    )
+
+
+def test_a_failed_dask_run_reports_the_failure_and_keeps_exit_1(
+    on_dask: Run, pipeline: Any, fake_slack: FakeSlack
+) -> None:
+    assert on_dask("notify.RootOfBroken") == 1
+    assert_reports_the_broken_run(fake_slack, pipeline)  # the worker's traceback ends in the task's own error
+
+
+def test_a_bad_setting_exits_2_before_a_dask_run_starts(
+    on_dask: Run, fake_slack: FakeSlack, tmp_path: Path, capsys
+) -> None:
+    assert on_dask("notify.Root", "--SlackConfig-base-url=ftp://slack.example/api/") == 2
+    assert "[SlackConfig] base_url must be an http(s) URL" in capsys.readouterr().err
+    assert fake_slack.requests == [] and not (tmp_path / "resources").exists()
 
 
 #: (which call fails and how, the calls made, words of the one warning)
