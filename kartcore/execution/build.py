@@ -66,7 +66,7 @@ def build(
     if dask_scheduler:
         from kartcore.execution.dask_executor import run_on_dask  # imports Dask only when a run uses it
 
-        with frozen_configuration(), temporary_log_level(log_level):
+        with interruption.stopping_cleanly(), frozen_configuration(), temporary_log_level(log_level):
             run_on_dask(task, dask_scheduler)
         return _output(task, return_value)
     env_params.setdefault("log_level", logging.getLevelName(log_level))

@@ -20,6 +20,7 @@ import luigi
 from luigi.cmdline_parser import CmdlineParser
 
 from kartcore.errors import BuildError, ConfigError, SchedulerUnreachableError
+from kartcore.execution import interruption
 
 if TYPE_CHECKING:
     from kartcore.execution.slack import Notifier
@@ -72,7 +73,15 @@ def exit_code_on_dask(parser: CmdlineParser, root: luigi.Task, notifier: Notifie
 
     events = EventAggregator()
     try:
-        done = run_on_dask(root, address, events)
+        with interruption.stopping_cleanly():  # SIGTERM as Ctrl-C: the driver cancels what has not started
+            done = run_on_dask(root, address, events)
+    except interruption.Interrupted as exc:
+        print(
+            f"kartcore: {exc}: the tasks Dask had not started were cancelled; a task already running on a worker "
+            "finishes there and publishes whole",
+            file=sys.stderr,
+        )
+        return exc.exit_code
     except ConfigError as exc:
         print(f"kartcore: {exc}", file=sys.stderr)
         return command.EXIT_USAGE

@@ -14,6 +14,8 @@ Why it works this way (docs/scaling.md has the commands):
   3 by default); atomic publishing means the killed attempt published nothing.
 * A task failure comes back as the worker's traceback text; the driver raises :class:`BuildError` with one
   :class:`TaskFailure` per task that failed (tasks that were only blocked by it are not listed).
+* Ctrl-C or SIGTERM on the driver cancels the DAG's futures: queued tasks never start; a task already running
+  on a worker runs to its end there (Dask cannot stop it) and publishes whole, as always.
 """
 
 from __future__ import annotations
@@ -86,12 +88,16 @@ def run_on_dask(task: luigi.Task, address: str, outcomes: Outcomes | None = None
         planned, present = plan(task)
         if planned:
             client = _connect(distributed, address)
+            futures: dict[str, Any] = {}
             try:
                 futures = _submit(client, planned, driver_settings())
                 for count, future in enumerate(distributed.as_completed(futures.values(), loop=client.loop), 1):
                     logger.info("%s: %s (%d/%d)", future.key, future.status, count, len(futures))
                 failures = _failures(planned, futures)
                 succeeded = [item.task for item in planned if futures[item.key].status == "finished"]
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM under interruption.stopping_cleanly()
+                _cancel_quietly(client, futures)
+                raise
             finally:
                 client.close()
             if failures:
@@ -109,6 +115,17 @@ def run_on_dask(task: luigi.Task, address: str, outcomes: Outcomes | None = None
     if outcomes is not None:
         outcomes.record_outcomes(present, succeeded, [])
     return DaskRun(address, len(planned), len(present))
+
+
+def _cancel_quietly(client: Any, futures: dict[str, Any]) -> None:
+    """Cancel what Dask has not finished: queued tasks never start; a running one ends on its worker.
+
+    Dask cannot stop a function mid-run; such a task publishes its outputs whole or not at all, as always.
+    """
+    try:
+        client.cancel(list(futures.values()), force=True)
+    except Exception as exc:  # the scheduler may be gone already: closing the client releases the rest
+        logger.warning("could not cancel the Dask tasks: %s", exc)
 
 
 def task_key(task: luigi.Task) -> str:

@@ -2,14 +2,17 @@
 
 Each task is published once (one ``done`` line in the journal), also with two drivers at once and when a
 worker is SIGKILLed mid-task; a shared S3 workspace on moto's server works; a failure comes back with its
-traceback; tasks that cannot travel to a worker are refused or fail with a message that says why.
+traceback; tasks that cannot travel to a worker are refused or fail with a message that says why; Ctrl-C or
+SIGTERM stops the driver in one line and cancels what has not started.
 """
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +201,67 @@ def test_workers_that_cannot_import_the_task_say_so(cluster: DaskCluster, projec
     assert "cannot load task kart-Private-" in stderr and "No module named 'private_tasks'" in stderr
     assert "PYTHONPATH" in stderr
     assert not workspace.exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_the_driver_and_cancels_what_has_not_started(
+    cluster: DaskCluster, project: Path, signum: int
+) -> None:
+    """One line and the shell's exit code (130, 143); Total and most leaves never start; what was running on a
+    worker finishes there and is published whole (Dask cannot stop a running function)."""
+    journal, workspace = project / "journal", project / "workspace"
+    args = ["dask_dag.Total", f"--journal={journal}", "--seconds=2", f"--TaskOnKart-workspace-directory={workspace}"]
+    process = driver(cluster, project, *args)
+    deadline = time.monotonic() + 120
+    while not dask_dag.count(journal, "start"):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[1]
+        time.sleep(0.05)
+    process.send_signal(signum)
+    code, stderr = finish(process)
+    name = signal.Signals(signum).name
+    assert code == 128 + signum, stderr
+    assert f"kartcore: interrupted by {name}: the tasks Dask had not started were cancelled" in stderr
+    assert "Traceback" not in stderr
+    while dask_dag.count(journal, "start") != dask_dag.count(journal, "done"):  # the running leaves finish
+        assert time.monotonic() < deadline, journal.read_text()
+        time.sleep(0.1)
+    time.sleep(2.5)  # longer than a leaf: a leaf Dask had queued would have started by now
+    started = dask_dag.count(journal, "start")
+    assert "dask_dag.Total:" not in started
+    assert len(started) < dask_dag.LEAVES, started
+    assert no_temp_files(workspace)
+
+
+BUILD_ON_DASK = """
+import sys
+
+import kartcore
+from tests.e2e import dask_dag
+
+try:
+    kartcore.build(dask_dag.Total(journal=sys.argv[2], seconds=2), dask_scheduler=sys.argv[1])
+except KeyboardInterrupt as exc:
+    print(f"build raised {type(exc).__name__}: {exc}")
+    sys.exit(7)
+"""
+
+
+def test_sigterm_during_build_on_dask_raises_keyboard_interrupt(cluster: DaskCluster, project: Path) -> None:
+    """build(dask_scheduler=...) turns SIGTERM into Ctrl-C, as build() on luigi does, instead of dying at once."""
+    journal = project / "journal"
+    (project / "build.py").write_text(BUILD_ON_DASK)
+    command = [sys.executable, "build.py", cluster.address, str(journal)]
+    process = subprocess.Popen(
+        command, cwd=project, env=cluster.environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not dask_dag.count(journal, "start"):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[1]
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=300)
+    assert (process.returncode, stdout.strip()) == (7, "build raised Interrupted: interrupted by SIGTERM"), stderr
+    while dask_dag.count(journal, "start") != dask_dag.count(journal, "done"):  # let the running leaves finish
+        assert time.monotonic() < deadline, journal.read_text()
+        time.sleep(0.1)
+    assert "dask_dag.Total:" not in dask_dag.count(journal, "start")
