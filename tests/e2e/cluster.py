@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from tests.e2e.generated_project import Podman, explain, run_ulimits
+from tests.e2e.generated_project import Podman, explain
 
 SLOW_DAG = """
 \"\"\"A DAG whose leaves take long enough to kill a worker in the middle of one.\"\"\"
@@ -147,8 +147,7 @@ class Cluster:
         started = self.podman(
             "run",
             "--detach",
-            *flags,
-            *run_ulimits(),
+            *flags,  # with the --ulimit flags runc needs here
             *("--network", self.name, "--name", name),  # other containers reach it by this name
             *mounts,
             *("-e", f"WORKER_NAME={role}"),

@@ -8,7 +8,6 @@ Everything runs as real subprocesses, with a clean environment (no ``PYTEST_*``,
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -137,7 +136,12 @@ class PoetryProject:
 
 
 def podman_flags() -> dict[str, list[str]]:
-    """PODMAN_GLOBAL, PODMAN_BUILD and PODMAN_RUN as the copied ``podman-flags.sh`` sets them."""
+    """PODMAN_GLOBAL, PODMAN_BUILD and PODMAN_RUN as the copied ``podman-flags.sh`` sets them.
+
+    PODMAN_RUN holds ``--ulimit`` flags within this process's hard limits: ``podman run`` asks for
+    nofile=1048576 and nproc=32768, and without CAP_SYS_RESOURCE (this workplace's sandbox) runc then
+    dies with "error setting rlimit type 7: operation not permitted".
+    """
     flags = {}
     for name in ("PODMAN_GLOBAL", "PODMAN_BUILD", "PODMAN_RUN"):
         printed = run(
@@ -145,24 +149,6 @@ def podman_flags() -> dict[str, list[str]]:
         )
         assert printed.returncode == 0, explain(printed)
         flags[name] = [flag for flag in printed.stdout.split("\0") if flag]
-    return flags
-
-
-def run_ulimits() -> list[str]:
-    """``--ulimit`` flags that keep a container's rlimits within this process's hard limits.
-
-    ``podman run`` asks for nofile=1048576 and nproc=32768 by default. Without CAP_SYS_RESOURCE (as in
-    this workplace's sandbox, hard nofile 20000) runc may not raise a limit and every container dies with
-    "error setting rlimit type 7: operation not permitted". Asking for no more than we have always works.
-    """
-    flags = []
-    for name, limit, podman_default in (
-        ("nofile", resource.RLIMIT_NOFILE, 1048576),
-        ("nproc", resource.RLIMIT_NPROC, 32768),
-    ):
-        hard = resource.getrlimit(limit)[1]
-        value = podman_default if hard == resource.RLIM_INFINITY else min(hard, podman_default)
-        flags += ["--ulimit", f"{name}={value}:{value}"]
     return flags
 
 
@@ -182,7 +168,7 @@ class Podman:
 
     def run_container(self, image: str, *command: str) -> subprocess.CompletedProcess[str]:
         """Run a throwaway container of ``image`` (its CMD unless ``command`` is given)."""
-        return self("run", *self.flags["PODMAN_RUN"], *run_ulimits(), image, *command, timeout=300)
+        return self("run", *self.flags["PODMAN_RUN"], image, *command, timeout=300)
 
 
 def start_podman() -> Podman:
