@@ -28,7 +28,7 @@ from hook_answers import validate
 from hook_bundle import bundle_runtime
 from hook_common import BUNDLED, VerificationError
 from hook_files import check_files
-from hook_install import install_and_verify
+from hook_install import SKIPPED, install_and_verify
 from hook_lock import lock_project
 from hook_metadata import check_metadata
 from hook_record import cruft_record, made_by_cruft
@@ -63,7 +63,7 @@ def verify(project_dir: Path, context: Mapping[str, Any]) -> None:
         installed = install_and_verify(project_dir, context)
     if installed is not None:
         print(installed)
-    if installed is None or installed.startswith("install: skipped"):
+    if installed is None or installed.startswith(SKIPPED):
         print(run_pipeline_and_tests(project_dir, context))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,17 +23,21 @@ from hook_lock import LOCK_FILES, find_tool, manager_environment
 from hook_verify import run_example_and_tests
 
 INSTALL_TIMEOUT_SECONDS = 900
+#: ``uv python find`` only looks at what is on this machine.
+FIND_TIMEOUT_SECONDS = 60
+#: How the line starts when the install was skipped (the caller then verifies with the hook's interpreter).
+SKIPPED = "install: skipped"
 
 
 class NoInterpreter(Exception):
-    """No Python the project accepts is on this machine; the message says which versions."""
+    """No Python the project accepts is on this machine; the message says the package manager's reason."""
 
 
 def install_and_verify(project_dir: Path, context: Mapping[str, Any], search_path: str | None = None) -> str | None:
     """Install from the lock into ``.venv`` and run the example and the tests there; ``None`` if no lock.
 
     Returns one line saying what ran; when no Python the project accepts is found, the line says so and
-    starts with ``install: skipped`` (the caller then verifies with the hook's interpreter).
+    starts with :data:`SKIPPED` (the caller then verifies with the hook's interpreter).
     """
     manager = str(context.get("package_manager") or "poetry")
     lock = LOCK_FILES[manager]
@@ -51,7 +54,7 @@ def install_and_verify(project_dir: Path, context: Mapping[str, Any], search_pat
     except NoInterpreter as exc:
         if not existed:
             shutil.rmtree(venv, ignore_errors=True)
-        return f"install: skipped: {exc}. Install it, then: cd {project_dir.name} && {USER_INSTALLS[manager]}"
+        return f"{SKIPPED}: {exc}. Install it, then: cd {project_dir.name} && {USER_INSTALLS[manager]}"
     runner = [executable, "run", *(["--locked"] if manager == "uv" else []), "python"]
     try:
         ran = run_example_and_tests(project_dir, str(context["package_name"]), runner, environment)
@@ -80,9 +83,7 @@ def _install(manager: str, executable: str, project_dir: Path, environment: dict
     try:
         _step([executable, "sync", "--locked"], project_dir, environment)
     except VerificationError:
-        found = subprocess.run(
-            [executable, "python", "find"], cwd=project_dir, env=environment, capture_output=True, text=True
-        )
+        found = run_command([executable, "python", "find"], project_dir, environment, FIND_TIMEOUT_SECONDS)
         if found.returncode != 0:  # the project is fine; this machine lacks the Python its .python-version names
             reason = [line for line in found.stderr.splitlines() if line.strip()][-1:] or ["uv python find failed"]
             raise NoInterpreter(

@@ -83,7 +83,6 @@ def run_on_dask(task: luigi.Task, address: str, outcomes: Outcomes | None = None
     check_reachable(address)
     present: list[luigi.Task] = []
     succeeded: list[luigi.Task] = []
-    failures: list[TaskFailure] = []
     try:
         planned, present = plan(task)
         if planned:
@@ -106,8 +105,7 @@ def run_on_dask(task: luigi.Task, address: str, outcomes: Outcomes | None = None
             task._kart_rerun_pending = False
         if not _is_complete(task):
             message = f"build of {task.get_task_family()} on Dask ({address}) ran every task, but it is not complete"
-            failures = [TaskFailure(task, None, message)]
-            raise BuildError(message, failures)
+            raise BuildError(message, [TaskFailure(task, None, message)])
     except BuildError as exc:
         if outcomes is not None:
             outcomes.record_outcomes(present, succeeded, exc.failures)
